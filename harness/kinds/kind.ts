@@ -1,0 +1,53 @@
+import type { Channel } from '../channel/channel';
+
+/**
+ * A test kind is a plug-in: a JSON sub-schema for its `params`, the metrics it produces (the
+ * only names a threshold may use), and an executor. The runner owns everything around it:
+ * opening channels, evaluating thresholds, catching throws (recorded as `errored`).
+ */
+export interface MetricSpec {
+  /** Name used in suite thresholds, e.g. "p99_ms". */
+  name: string;
+  unit: string;
+  description: string;
+}
+
+/** JSON Schema (draft 2020-12) object. */
+export type JsonSchema = Record<string, unknown>;
+
+export interface KindProgress {
+  done: number;
+  total?: number;
+  message?: string;
+}
+
+export interface KindContext<P> {
+  testId: string;
+  params: P;
+  /** Default per-transaction timeout from the suite (defaults.timeoutMs). */
+  timeoutMs: number;
+  seed: number;
+  /** The channel to the device interface the test names (default "ecr"), opened and ready. */
+  channel(): Promise<Channel>;
+  progress(p: KindProgress): void;
+  log(message: string): void;
+  /** Aborted on SIGINT or when the run is cancelled: stop soon, return what was measured. */
+  signal: AbortSignal;
+}
+
+export interface KindOutcome {
+  /** Values by metric name; null when the run produced no value (e.g. no successful sample). */
+  measurements: Record<string, number | null>;
+  /** Kind-specific evidence for the report (histogram, counts, floor…). JSON-serialisable. */
+  details?: Record<string, unknown>;
+  /** Notes shown under the test in reports. */
+  notes?: string[];
+}
+
+export interface TestKind<P = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly paramsSchema: JsonSchema;
+  readonly metrics: readonly MetricSpec[];
+  run(ctx: KindContext<P>): Promise<KindOutcome>;
+}

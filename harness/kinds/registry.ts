@@ -1,0 +1,20 @@
+import type { TestKind } from './kind';
+import { latencyKind } from './latency';
+
+/**
+ * Every built-in test kind. The suite schema is composed from this map (each kind's
+ * `paramsSchema` and `metrics`), so a kind is added here and nowhere else.
+ */
+export const kinds = {
+  latency: latencyKind,
+} as const satisfies Record<string, TestKind<never>>;
+
+export type KindName = keyof typeof kinds;
+
+export function kindNames(): string[] {
+  return Object.keys(kinds);
+}
+
+export function getKind(name: string): TestKind<unknown> | undefined {
+  return (kinds as Record<string, TestKind<unknown>>)[name];
+}

@@ -1,0 +1,55 @@
+/**
+ * The protocol-neutral view of a POS transaction. Test kinds speak this; each protocol
+ * session (ISO 8583 today, ZVT and STX/ETX ECR sets later) maps it to and from its own
+ * messages, so a kind never knows which protocol or transport is underneath.
+ */
+export type TransactionType = 'sale' | 'refund' | 'reversal' | 'echo' | 'settlement';
+
+export interface CardData {
+  /** Primary account number; masked (first 6 / last 4) before it reaches any trace or report. */
+  pan: string;
+  /** YYMM */
+  expiry?: string;
+}
+
+export interface TransactionRequest {
+  type: TransactionType;
+  /** Amount in minor units (cents). */
+  amountMinor?: number;
+  /** ISO 4217 numeric currency code, e.g. "978". */
+  currency?: string;
+  card?: CardData;
+  /** For reversals: the STAN of the transaction being reversed. */
+  originalStan?: string;
+}
+
+export interface TransactionOutcome {
+  type: TransactionType;
+  approved: boolean;
+  /** The protocol's response code as sent ("00", "05", …). */
+  responseCode: string;
+  stan?: string;
+  rrn?: string;
+  approvalCode?: string;
+  amountMinor?: number;
+  /** Totals for a settlement response. */
+  totals?: { count: number; amountMinor: number };
+}
+
+export interface TransactOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** A request/response session over one framed link. */
+export interface ProtocolSession {
+  readonly protocol: string;
+  transact(request: TransactionRequest, options: TransactOptions): Promise<TransactionOutcome>;
+  /** Rejects every pending request with LinkClosedError and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Somewhere to register values that must be masked before any trace is written. */
+export interface SecretSink {
+  addPan(pan: string): void;
+}

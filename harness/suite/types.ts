@@ -1,0 +1,81 @@
+/**
+ * Suite and device-profile shapes after validation. The JSON Schemas (harness/suite/*-schema.ts)
+ * are the one source of truth for what a file may contain; these types mirror them.
+ */
+import type { Limit } from '../reports/model';
+
+export interface SuiteTest {
+  id: string;
+  kind: string;
+  /** Requirement this test evidences, e.g. "REQ-LAT-001". */
+  requirement?: string;
+  description?: string;
+  /** Device interface role; default "ecr". */
+  interface: string;
+  params: Record<string, unknown>;
+  thresholds: Record<string, Limit>;
+  skip?: boolean | string;
+  timeoutMs?: number;
+}
+
+export interface Suite {
+  name: string;
+  description?: string;
+  /** Absolute path of the suite file. */
+  file: string;
+  sha256: string;
+  /** Device profile path as written in the suite, resolved relative to the suite file. */
+  deviceFile: string;
+  seed: number;
+  defaults: { timeoutMs: number };
+  tests: SuiteTest[];
+}
+
+export interface TransportConfig {
+  type: string; // "tcp" | "virtual" | later "serial", "usb", …
+  [option: string]: unknown;
+}
+
+export interface FramingConfig {
+  type: string; // "length-prefix"
+  [option: string]: unknown;
+}
+
+export interface ProtocolConfig {
+  type: string; // "iso8583"
+  [option: string]: unknown;
+}
+
+export interface InterfaceConfig {
+  transport: TransportConfig;
+  framing: FramingConfig;
+  protocol: ProtocolConfig;
+}
+
+export interface EmulatorConfig {
+  /** Service-time distribution of the emulated terminal, in ms. */
+  processingMs?: { distribution: 'fixed' | 'uniform' | 'normal' | 'lognormal'; mean: number; stddev?: number; min?: number; max?: number };
+  defects?: {
+    /** Extra ms added to every response. */
+    slowMs?: number;
+    /** Silently drop every Nth response (1-based count of requests). */
+    dropEveryN?: number;
+    /** Service time grows by this many ms per transaction processed. */
+    latencyCreep?: number;
+  };
+  /** Journal file; default is in memory only. */
+  journal?: string;
+  seed?: number;
+}
+
+export interface DeviceProfile {
+  name: string;
+  description?: string;
+  vendor?: string;
+  model?: string;
+  /** Absolute path of the profile file. */
+  file: string;
+  sha256: string;
+  interfaces: Record<string, InterfaceConfig>;
+  emulator?: EmulatorConfig;
+}

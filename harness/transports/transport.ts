@@ -1,0 +1,43 @@
+/**
+ * The transport contract: one connected byte link to one interface of one device.
+ *
+ * Rules every implementation keeps (tests in test/transports hold them to it):
+ * - `open()` resolves once bytes can flow, or rejects with DeviceUnreachableError naming the
+ *   endpoint ("could not connect to 127.0.0.1:5000: connection refused").
+ * - `write()` resolves when the bytes are handed to the OS (or the peer, for virtual); it
+ *   rejects with LinkClosedError once the link is down.
+ * - 'data' listeners get chunks in arrival order; chunk boundaries mean nothing.
+ * - 'disconnect' fires exactly once when the link goes down for any reason other than our own
+ *   `close()`, with the cause. After it, writes reject.
+ * - `close()` is idempotent and never rejects.
+ */
+export interface LineRate {
+  /** Bits per second on the wire (baud for serial). */
+  bitsPerSecond: number;
+  /** Bits on the wire per byte: start + data + parity + stop bits (10 for 8N1). */
+  bitsPerCharacter: number;
+}
+
+export type DataListener = (chunk: Buffer) => void;
+export type DisconnectListener = (cause: Error | undefined) => void;
+
+export interface Transport {
+  /** Implementation name as used in device profiles: "tcp", "virtual", "serial", … */
+  readonly type: string;
+  /** Human-readable endpoint for messages and reports ("tcp 127.0.0.1:5000"). */
+  readonly endpoint: string;
+  /** Known when the link has a fixed line rate (serial); undefined for TCP. */
+  readonly lineRate?: LineRate;
+  readonly isOpen: boolean;
+  open(): Promise<void>;
+  write(data: Buffer): Promise<void>;
+  close(): Promise<void>;
+  /** Returns a function that removes the listener. */
+  onData(listener: DataListener): () => void;
+  onDisconnect(listener: DisconnectListener): () => void;
+}
+
+/** Seconds a payload needs on the wire at a line rate: the floor no device can beat. */
+export function wireTimeSeconds(bytes: number, rate: LineRate): number {
+  return (bytes * rate.bitsPerCharacter) / rate.bitsPerSecond;
+}
