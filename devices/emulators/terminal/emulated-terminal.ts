@@ -1,0 +1,144 @@
+import net from 'node:net';
+import path from 'node:path';
+import { createFramer } from '../../../harness/framing/registry';
+import type { Frame } from '../../../harness/framing/framer';
+import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
+import { loadPackager } from '../../../harness/protocols/iso8583/packager';
+import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
+import type { DeviceProfile, EmulatorConfig, InterfaceConfig } from '../../../harness/suite/types';
+import { PoshilError } from '../../../harness/errors';
+import { respondIso8583 } from './iso8583-responder';
+import { TerminalModel } from './terminal-model';
+
+/**
+ * Runs the terminal model behind every TCP interface of a device profile, with the profile's
+ * own framing and protocol, so the harness talks to it exactly as to hardware. Each
+ * connection is served one request at a time, in order, as a terminal's single ECR task does.
+ */
+export interface EmulatorEndpoint {
+  role: string;
+  transport: 'tcp';
+  host: string;
+  port: number;
+}
+
+export interface EmulatorOverrides {
+  defects?: EmulatorConfig['defects'];
+  seed?: number;
+  /** Per-role port to listen on (overrides the profile; 0 = any free port). */
+  ports?: Record<string, number>;
+}
+
+export const EMULATOR_VERSION = '0.1.0';
+
+export class EmulatedTerminal {
+  readonly model: TerminalModel;
+  private readonly servers: net.Server[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  private readonly config: EmulatorConfig;
+
+  constructor(
+    private readonly profile: DeviceProfile,
+    private readonly overrides: EmulatorOverrides = {},
+  ) {
+    const base = profile.emulator ?? {};
+    this.config = {
+      ...base,
+      seed: overrides.seed ?? base.seed,
+      defects: { ...(base.defects ?? {}), ...(overrides.defects ?? {}) },
+    };
+    this.model = new TerminalModel(this.config);
+  }
+
+  identity(): Record<string, string> {
+    return {
+      vendor: this.profile.vendor ?? 'poshil',
+      model: this.profile.model ?? 'emulated terminal',
+      serial: `EMU-${String(this.config.seed ?? 1).padStart(6, '0')}`,
+      firmware: `poshil-emulator ${EMULATOR_VERSION}`,
+    };
+  }
+
+  /** Defects in force, for the report: a run against a defective emulator must say so. */
+  activeDefects(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.config.defects ?? {}).filter(([, v]) => typeof v === 'number' && v > 0)) as Record<string, number>;
+  }
+
+  async start(): Promise<EmulatorEndpoint[]> {
+    const endpoints: EmulatorEndpoint[] = [];
+    for (const [role, iface] of Object.entries(this.profile.interfaces)) {
+      if (iface.transport.type !== 'tcp') continue;
+      const port = this.overrides.ports?.[role] ?? (iface.transport.port as number);
+      // The emulator only ever listens on loopback.
+      const host = '127.0.0.1';
+      const server = net.createServer((socket) => this.serve(socket, iface));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (err: NodeJS.ErrnoException) =>
+          reject(new PoshilError('EMULATOR_LISTEN', `emulator could not listen on ${host}:${port} for '${role}': ${err.code === 'EADDRINUSE' ? 'port already in use' : err.message}`)),
+        );
+        server.listen(port, host, () => resolve());
+      });
+      this.servers.push(server);
+      const address = server.address() as net.AddressInfo;
+      endpoints.push({ role, transport: 'tcp', host, port: address.port });
+    }
+    if (endpoints.length === 0) {
+      throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP interface the emulator can serve`);
+    }
+    return endpoints;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.servers.length = 0;
+  }
+
+  private serve(socket: net.Socket, iface: InterfaceConfig): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const framer = createFramer(iface.framing);
+    if (iface.protocol.type !== 'iso8583') {
+      socket.destroy();
+      return;
+    }
+    const codec = new Iso8583Codec(loadPackager(iface.protocol.packager as string, path.dirname(this.profile.file)));
+    let queue: Promise<void> = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = framer.push(chunk);
+      } catch {
+        // Garbage on the line: a terminal discards it and waits for the next good frame.
+        framer.reset();
+        return;
+      }
+      for (const frame of frames) {
+        const { delayMs, drop } = this.model.admit();
+        queue = queue.then(() => this.answer(socket, frame, codec, framer, delayMs, drop));
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private async answer(socket: net.Socket, frame: Frame, codec: Iso8583Codec, framer: ReturnType<typeof createFramer>, delayMs: number, drop: boolean): Promise<void> {
+    let request: Iso8583Message;
+    try {
+      request = codec.unpack(frame.payload);
+    } catch {
+      return; // undecodable: no answer, as a terminal would do
+    }
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    const response = respondIso8583(this.model, request);
+    if (drop || socket.destroyed) return;
+    const header = frame.header ? swapTpdu(frame.header) : undefined;
+    socket.write(framer.encode(header ? { payload: codec.pack(response), header } : { payload: codec.pack(response) }));
+  }
+}
+
+/** TPDU = id(1) destination(2) source(2); a response goes back to where the request came from. */
+function swapTpdu(tpdu: Buffer): Buffer {
+  if (tpdu.length !== 5) return tpdu;
+  return Buffer.concat([tpdu.subarray(0, 1), tpdu.subarray(3, 5), tpdu.subarray(1, 3)]);
+}

@@ -1,0 +1,40 @@
+/**
+ * Child-process entry of the emulated terminal. The harness forks this file so the emulator
+ * never shares the harness's event loop (its timers cannot distort the harness's clock, and a
+ * later "device reboot" fault is a real process restart).
+ *
+ * Protocol over the IPC channel: parent sends {type:'start', profile, overrides}; child answers
+ * {type:'ready', endpoints, identity, defects} or {type:'error', message}; {type:'stop'} ends it.
+ * If the parent dies, the IPC channel closes and the child exits.
+ */
+import type { DeviceProfile } from '../../../harness/suite/types';
+import { EmulatedTerminal, type EmulatorOverrides } from './emulated-terminal';
+
+interface StartMessage {
+  type: 'start';
+  profile: DeviceProfile;
+  overrides?: EmulatorOverrides;
+}
+
+let terminal: EmulatedTerminal | undefined;
+
+function send(message: unknown): void {
+  process.send?.(message);
+}
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'start') {
+    const { profile, overrides } = message as StartMessage;
+    terminal = new EmulatedTerminal(profile, overrides);
+    terminal.start().then(
+      (endpoints) => send({ type: 'ready', endpoints, identity: terminal?.identity(), defects: terminal?.activeDefects() }),
+      (err: Error) => send({ type: 'error', message: err.message }),
+    );
+  } else if (message.type === 'stop') {
+    void (terminal?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+  }
+});
+
+process.on('disconnect', () => {
+  void (terminal?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+});

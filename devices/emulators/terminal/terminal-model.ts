@@ -1,0 +1,155 @@
+import type { EmulatorConfig } from '../../../harness/suite/types';
+import { luhnValid, maskPan } from '../../../harness/masking/pan';
+import { TransactionJournal, type JournalEntry, type JournalType, type Totals } from './journal';
+import { ServiceTime, seededRandom } from './service-time';
+
+/**
+ * The emulated POS terminal, independent of any protocol: it authorises, reverses and settles
+ * against its journal, decides how long each request takes, and carries the defect switches
+ * that let every test kind prove it catches what it exists for.
+ */
+export interface AuthorisationRequest {
+  type: 'sale' | 'refund';
+  terminalId: string;
+  stan: string;
+  amountMinor: number;
+  currency: string;
+  pan?: string;
+  /** YYMM */
+  expiry?: string;
+}
+
+export interface Decision {
+  responseCode: string;
+  approvalCode?: string;
+  rrn: string;
+  /** True when this STAN was already processed: the earlier answer is repeated, nothing booked twice. */
+  duplicate: boolean;
+}
+
+/** ISO 8583 response codes (field 39) the terminal uses. */
+export const ResponseCodes = {
+  approved: '00',
+  doNotHonour: '05',
+  invalidTransaction: '12',
+  invalidAmount: '13',
+  invalidCardNumber: '14',
+  unableToLocateOriginal: '25',
+  expiredCard: '54',
+} as const;
+
+export class TerminalModel {
+  readonly journal: TransactionJournal;
+  private readonly random: () => number;
+  private readonly serviceTime: ServiceTime;
+  private requests = 0;
+  private processed = 0;
+  private readonly defects: NonNullable<EmulatorConfig['defects']>;
+
+  constructor(
+    config: EmulatorConfig = {},
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.random = seededRandom(config.seed ?? 1);
+    this.serviceTime = new ServiceTime(config.processingMs ?? { distribution: 'normal', mean: 1, stddev: 0.25, min: 0.2 }, this.random);
+    this.defects = config.defects ?? {};
+    this.journal = new TransactionJournal(config.journal);
+  }
+
+  /**
+   * Called once per request as it arrives. Returns how long to take and whether to swallow the
+   * response (the `dropEveryN` defect: the Nth, 2Nth, … request is processed but never answered).
+   */
+  admit(): { delayMs: number; drop: boolean } {
+    this.requests++;
+    const creep = (this.defects.latencyCreep ?? 0) * this.processed;
+    const delayMs = this.serviceTime.sample() + (this.defects.slowMs ?? 0) + creep;
+    const n = this.defects.dropEveryN ?? 0;
+    return { delayMs, drop: n > 0 && this.requests % n === 0 };
+  }
+
+  authorise(req: AuthorisationRequest): Decision {
+    this.processed++;
+    const existing = this.journal.find(req.terminalId, req.stan);
+    if (existing) return { responseCode: existing.responseCode, approvalCode: existing.approvalCode, rrn: existing.rrn, duplicate: true };
+    const responseCode = this.decide(req);
+    const approved = responseCode === ResponseCodes.approved;
+    const entry = this.book(req.type, req, responseCode, approved ? this.approvalCode() : undefined);
+    return { responseCode, approvalCode: entry.approvalCode, rrn: entry.rrn, duplicate: false };
+  }
+
+  /** Reverse an earlier transaction of this terminal, named by its STAN. */
+  reverse(req: { terminalId: string; stan: string; originalStan: string; amountMinor: number; currency: string }): Decision {
+    this.processed++;
+    const existing = this.journal.find(req.terminalId, req.stan);
+    if (existing) return { responseCode: existing.responseCode, rrn: existing.rrn, duplicate: true };
+    const original = this.journal.find(req.terminalId, req.originalStan);
+    let responseCode: string = ResponseCodes.approved;
+    if (!original || original.type === 'reversal' || original.responseCode !== ResponseCodes.approved || original.reversed) {
+      responseCode = ResponseCodes.unableToLocateOriginal;
+    }
+    const entry = this.book('reversal', { ...req, amountMinor: original?.amountMinor ?? req.amountMinor }, responseCode, undefined, req.originalStan);
+    if (original && responseCode === ResponseCodes.approved) this.journal.markReversed(original);
+    return { responseCode, rrn: entry.rrn, duplicate: false };
+  }
+
+  totals(): Totals {
+    this.processed++;
+    return this.journal.totals();
+  }
+
+  echo(): void {
+    this.processed++;
+  }
+
+  private decide(req: AuthorisationRequest): string {
+    if (!req.pan || !luhnValid(req.pan)) return ResponseCodes.invalidCardNumber;
+    if (req.expiry && this.expired(req.expiry)) return ResponseCodes.expiredCard;
+    if (req.amountMinor <= 0) return ResponseCodes.invalidAmount;
+    // Test-host convention: amounts ending in .05 are declined "do not honour".
+    if (req.amountMinor % 100 === 5) return ResponseCodes.doNotHonour;
+    return ResponseCodes.approved;
+  }
+
+  private expired(yymm: string): boolean {
+    const now = this.clock();
+    const year = 2000 + Number(yymm.slice(0, 2));
+    const month = Number(yymm.slice(2, 4));
+    return year < now.getUTCFullYear() || (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1);
+  }
+
+  private approvalCode(): string {
+    return String(Math.floor(this.random() * 1_000_000)).padStart(6, '0');
+  }
+
+  private book(
+    type: JournalType,
+    req: { terminalId: string; stan: string; amountMinor: number; currency: string; pan?: string },
+    responseCode: string,
+    approvalCode?: string,
+    originalStan?: string,
+  ): JournalEntry {
+    const seq = this.journal.nextSeq();
+    const now = this.clock();
+    // RRN (field 37, an 12): YDDD + HH + 6-digit sequence, unique per terminal per year.
+    const start = Date.UTC(now.getUTCFullYear(), 0, 0);
+    const dayOfYear = Math.floor((now.getTime() - start) / 86_400_000);
+    const rrn = String(now.getUTCFullYear() % 10) + String(dayOfYear).padStart(3, '0') + String(now.getUTCHours()).padStart(2, '0') + String(seq % 1_000_000).padStart(6, '0');
+    const entry: JournalEntry = {
+      seq,
+      at: now.toISOString(),
+      type,
+      terminalId: req.terminalId,
+      stan: req.stan,
+      amountMinor: req.amountMinor,
+      currency: req.currency,
+      responseCode,
+      rrn,
+    };
+    if (req.pan) entry.maskedPan = maskPan(req.pan);
+    if (approvalCode) entry.approvalCode = approvalCode;
+    if (originalStan) entry.originalStan = originalStan;
+    this.journal.append(entry);
+    return entry;
+  }
+}

@@ -1,0 +1,108 @@
+import { createFramer } from '../framing/registry';
+import { TransportFrameLink } from '../framing/frame-link';
+import { createSession } from '../protocols/registry';
+import type { ProtocolSession, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
+import type { InterfaceConfig, TransportConfig } from '../suite/types';
+import { createTransport } from '../transports/registry';
+import type { LineRate, Transport } from '../transports/transport';
+import type { Channel, ChannelCounters } from './channel';
+import { WireRecorder } from './wire-recorder';
+
+/**
+ * The one Channel implementation: transport → framer → protocol session, with the wire
+ * recorder tapping bytes between transport and framer. Built from a device-profile interface.
+ */
+export interface DeviceChannelOptions {
+  role: string;
+  iface: InterfaceConfig;
+  /** Directory of the device profile, for relative packager paths. */
+  baseDir: string;
+  /** Run-time transport settings, e.g. the port an embedded emulator chose. */
+  transportOverrides?: Partial<TransportConfig>;
+  recorder?: WireRecorder;
+  defaultTimeoutMs?: number;
+  /** A prepared transport (tests, virtual links); otherwise built from the profile. */
+  transport?: Transport;
+}
+
+export class DeviceChannel implements Channel {
+  readonly role: string;
+  readonly protocol: string;
+  readonly recorder: WireRecorder;
+  readonly counters: ChannelCounters = { bytesOut: 0, bytesIn: 0, framesOut: 0, framesIn: 0 };
+  private readonly transport: Transport;
+  private session: ProtocolSession | undefined;
+  private link: TransportFrameLink | undefined;
+  private readonly defaultTimeoutMs: number;
+  /** Set when the link dropped; the next transact reopens. */
+  private dropped: Error | undefined;
+
+  constructor(private readonly options: DeviceChannelOptions) {
+    this.role = options.role;
+    this.protocol = options.iface.protocol.type;
+    this.recorder = options.recorder ?? new WireRecorder();
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? 5000;
+    this.transport = options.transport ?? createTransport(options.iface.transport, options.transportOverrides);
+  }
+
+  get endpoint(): string {
+    return `${this.transport.type} ${this.transport.endpoint}`;
+  }
+
+  get lineRate(): LineRate | undefined {
+    return this.transport.lineRate;
+  }
+
+  get isOpen(): boolean {
+    return this.transport.isOpen && this.session !== undefined;
+  }
+
+  async open(): Promise<void> {
+    if (this.isOpen) return;
+    await this.transport.open();
+    this.dropped = undefined;
+    this.recorder.event(`open ${this.endpoint}`);
+    const framer = createFramer(this.options.iface.framing);
+    this.link = new TransportFrameLink(this.transport, framer, {
+      out: (bytes) => {
+        this.counters.bytesOut += bytes.length;
+        this.counters.framesOut++;
+        this.recorder.record('out', bytes);
+      },
+      in: (bytes) => {
+        this.counters.bytesIn += bytes.length;
+        this.recorder.record('in', bytes);
+      },
+    });
+    this.link.onFrame(() => this.counters.framesIn++);
+    this.link.onFramingError((err) => this.recorder.event(`framing error: ${err.message}`));
+    this.link.onClose((cause) => {
+      this.dropped = cause ?? new Error('link closed');
+      this.recorder.event(`disconnected: ${this.dropped.message}`);
+      this.teardown();
+    });
+    this.session = createSession(this.options.iface, this.link, this.recorder, this.options.baseDir);
+  }
+
+  async transact(request: TransactionRequest, options: Partial<TransactOptions> = {}): Promise<TransactionOutcome> {
+    if (!this.isOpen) await this.open();
+    const session = this.session;
+    if (!session) throw this.dropped ?? new Error('channel is not open');
+    if (request.card) this.recorder.addPan(request.card.pan);
+    return session.transact(request, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
+  }
+
+  async close(): Promise<void> {
+    this.teardown();
+    await this.transport.close();
+    this.recorder.event(`closed ${this.endpoint}`);
+    this.recorder.flush();
+  }
+
+  private teardown(): void {
+    void this.session?.close();
+    this.session = undefined;
+    this.link?.dispose();
+    this.link = undefined;
+  }
+}

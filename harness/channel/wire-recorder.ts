@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import { maskedViews } from '../masking/pan';
+import type { SecretSink } from '../protocols/protocol';
+
+/**
+ * Records every byte crossing a channel with an ns timestamp and direction, masked before it
+ * is written anywhere. Entries wait one turn of the event loop before masking, so a PAN the
+ * protocol layer decodes from the very chunk being recorded is known by then.
+ *
+ * Memory stays bounded: with a file, entries are appended as NDJSON and dropped; without one
+ * only the most recent `keep` entries are held (for tests and error evidence).
+ */
+export type WireDirection = 'out' | 'in' | 'event';
+
+export interface WireEntry {
+  /** ns since the recorder started */
+  t_ns: number;
+  dir: WireDirection;
+  hex?: string;
+  ascii?: string;
+  bytes?: number;
+  note?: string;
+}
+
+export interface WireRecorderOptions {
+  file?: string;
+  keep?: number;
+}
+
+interface Pending {
+  t: bigint;
+  dir: WireDirection;
+  data?: Buffer;
+  note?: string;
+}
+
+export class WireRecorder implements SecretSink {
+  private readonly start = process.hrtime.bigint();
+  private readonly pans = new Set<string>();
+  private pending: Pending[] = [];
+  private scheduled = false;
+  private readonly recent: WireEntry[] = [];
+  private readonly keep: number;
+  private fd: number | undefined;
+
+  constructor(options: WireRecorderOptions = {}) {
+    this.keep = options.keep ?? 2000;
+    if (options.file) this.fd = fs.openSync(options.file, 'a');
+  }
+
+  addPan(pan: string): void {
+    this.pans.add(pan);
+  }
+
+  record(dir: 'out' | 'in', data: Buffer): void {
+    this.push({ t: process.hrtime.bigint(), dir, data: Buffer.from(data) });
+  }
+
+  event(note: string): void {
+    this.push({ t: process.hrtime.bigint(), dir: 'event', note });
+  }
+
+  /** The most recent masked entries (flushes first). */
+  entries(): WireEntry[] {
+    this.flush();
+    return [...this.recent];
+  }
+
+  flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    if (batch.length === 0) return;
+    const lines: string[] = [];
+    for (const p of batch) {
+      const entry: WireEntry = { t_ns: Number(p.t - this.start), dir: p.dir };
+      if (p.data) {
+        const views = maskedViews(p.data, this.pans);
+        entry.bytes = p.data.length;
+        entry.hex = views.hex;
+        entry.ascii = views.ascii;
+      }
+      if (p.note !== undefined) entry.note = p.note;
+      this.recent.push(entry);
+      if (this.fd !== undefined) lines.push(JSON.stringify(entry));
+    }
+    if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+    if (this.fd !== undefined && lines.length) fs.writeSync(this.fd, lines.join('\n') + '\n');
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private push(p: Pending): void {
+    this.pending.push(p);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PoshilError } from '../errors';
+import { createReporters, defaultReporterNames } from '../reports/registry';
+import { ReporterMultiplexer } from '../reports/multiplexer';
+import { newRunId, runSuite } from '../runner/runner';
+import { loadDevice, loadSuite } from '../suite/load';
+import { POSHIL_VERSION } from '../version';
+import { validateFiles } from './validate';
+import { emulate } from './emulate';
+import { parseDefects } from './defects';
+
+/**
+ * The `poshil` command. Exit codes (ARCHITECTURE.md): 0 every test passed, 1 a test failed or
+ * errored, 2 the suite or device could not be loaded or reached (or the command line is wrong).
+ */
+const USAGE = `poshil ${POSHIL_VERSION} — hardware-in-the-loop tests for POS interfaces
+
+Usage:
+  poshil run <suite.json> [options]     run a suite; reports go to reports/<run-id>/
+      --out DIR                 write the run's reports into DIR instead
+      --reporter a,b            reporters (${defaultReporterNames.join(', ')}; default: all)
+      --seed N                  seed for the emulator and randomised tests (default: the suite's)
+      --defect NAME=VALUE       switch on an emulator defect, e.g. slowMs=20, dropEveryN=10
+      --only ID[,ID]            run only these tests
+  poshil validate <file.json…>         check suites and device profiles; run nothing
+  poshil emulate <device.json> [--port N] [--defect NAME=VALUE]
+                                       serve the device's emulated terminal until Ctrl-C
+  poshil --version | --help
+
+Exit codes: 0 all passed, 1 a test failed, 2 suite/device could not be loaded or reached.`;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+}
+
+const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest, io);
+      case 'validate': {
+        if (rest.length === 0) throw usageError('validate needs at least one file');
+        const { exitCode, output } = validateFiles(rest);
+        (exitCode === 0 ? io.stdout : io.stderr).write(output.endsWith('\n') ? output : output + '\n');
+        return exitCode;
+      }
+      case 'emulate':
+        return await emulate(rest, io);
+      case '--version':
+      case '-v':
+        io.stdout.write(`${POSHIL_VERSION}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw usageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    if (err instanceof PoshilError) {
+      io.stderr.write(`poshil: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`poshil: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return 2;
+  }
+}
+
+function usageError(message: string): PoshilError {
+  return new PoshilError('USAGE', `${message}\n\n${USAGE}`, { exitCode: 2 });
+}
+
+async function runCommand(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        reporter: { type: 'string' },
+        seed: { type: 'string' },
+        defect: { type: 'string', multiple: true },
+        only: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw usageError('run needs exactly one suite file');
+  const suiteFile = positionals[0] as string;
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw usageError(`--seed expects an integer, got '${values.seed}'`);
+  const defects = parseDefects(values.defect);
+  const reporterNames = values.reporter ? values.reporter.split(',').map((s) => s.trim()).filter(Boolean) : [...defaultReporterNames];
+  const reporters = createReporters(reporterNames, { console: { stream: io.stdout } });
+
+  // Load and validate everything before anything runs.
+  const suite = loadSuite(suiteFile);
+  const device = loadDevice(suite.deviceFile);
+  const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
+  if (only) {
+    const unknown = [...only].filter((id) => !suite.tests.some((t) => t.id === id));
+    if (unknown.length) throw usageError(`--only names tests the suite does not have: ${unknown.join(', ')}; tests: ${suite.tests.map((t) => t.id).join(', ')}`);
+  }
+
+  const outDir = path.resolve(values.out ?? path.join('reports', newRunId(suite.name)));
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    io.stderr.write('\nposhil: interrupted — finishing the current measurement and writing the report (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const report = await runSuite({
+      suite,
+      device,
+      outDir,
+      reporter: new ReporterMultiplexer(reporters),
+      defects,
+      seed,
+      signal: controller.signal,
+      filter: only ? (t) => only.has(t.id) : undefined,
+    });
+    if (!values.out) linkLatest(outDir);
+    return report.summary.verdict === 'passed' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** reports/latest → the newest run, so "open reports/latest/summary.md" always works. */
+function linkLatest(outDir: string): void {
+  const link = path.join(path.dirname(outDir), 'latest');
+  try {
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(path.basename(outDir), link);
+  } catch {
+    // A file system without symlinks loses only the convenience.
+  }
+}

@@ -1,0 +1,79 @@
+import type { Transport } from '../transports/transport';
+import type { Frame, Framer } from './framer';
+
+/**
+ * A transport with a framer on top: whole frames in and out. The protocol layer talks to this,
+ * never to raw bytes. Framing errors are reported, not thrown: the bytes are discarded, the
+ * framer reset, and the link stays up (a noisy line must not end a soak run).
+ */
+export interface FrameTap {
+  out(bytes: Buffer): void;
+  in(bytes: Buffer): void;
+}
+
+export interface FrameLink {
+  readonly endpoint: string;
+  send(frame: Frame): Promise<number>;
+  onFrame(listener: (frame: Frame, bytes: number) => void): () => void;
+  onFramingError(listener: (err: Error) => void): () => void;
+  onClose(listener: (cause: Error | undefined) => void): () => void;
+}
+
+export class TransportFrameLink implements FrameLink {
+  private readonly frameListeners = new Set<(frame: Frame, bytes: number) => void>();
+  private readonly errorListeners = new Set<(err: Error) => void>();
+  private readonly detach: (() => void)[] = [];
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly framer: Framer,
+    private readonly tap?: FrameTap,
+  ) {
+    this.detach.push(transport.onData((chunk) => this.receive(chunk)));
+  }
+
+  get endpoint(): string {
+    return this.transport.endpoint;
+  }
+
+  async send(frame: Frame): Promise<number> {
+    const bytes = this.framer.encode(frame);
+    this.tap?.out(bytes);
+    await this.transport.write(bytes);
+    return bytes.length;
+  }
+
+  onFrame(listener: (frame: Frame, bytes: number) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  onFramingError(listener: (err: Error) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  onClose(listener: (cause: Error | undefined) => void): () => void {
+    return this.transport.onDisconnect(listener);
+  }
+
+  dispose(): void {
+    for (const d of this.detach) d();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.tap?.in(chunk);
+    let frames: Frame[];
+    try {
+      frames = this.framer.push(chunk);
+    } catch (err) {
+      this.framer.reset();
+      for (const l of this.errorListeners) l(err as Error);
+      return;
+    }
+    for (const frame of frames) {
+      const size = frame.payload.length + (frame.header?.length ?? 0);
+      for (const l of this.frameListeners) l(frame, size);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import * as hdr from 'hdr-histogram-js';
+
+/**
+ * Latency distribution in an HDR histogram (3 significant digits, 1 µs resolution, up to one
+ * hour). Memory is fixed whatever the sample count, so a million-transaction soak costs the
+ * same as a smoke test; the encoded form lets two runs be compared as distributions later.
+ */
+const NS_PER_MS = 1e6;
+
+export interface LatencySummary {
+  count: number;
+  min_ms: number | null;
+  mean_ms: number | null;
+  stddev_ms: number | null;
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  max_ms: number | null;
+}
+
+export class LatencyHistogram {
+  private histogram = LatencyHistogram.create();
+
+  private static create(): hdr.Histogram {
+    return hdr.build({
+      bitBucketSize: 64,
+      autoResize: true,
+      lowestDiscernibleValue: 1000,
+      highestTrackableValue: 3_600_000_000_000,
+      numberOfSignificantValueDigits: 3,
+      useWebAssembly: false,
+    });
+  }
+
+  recordNs(ns: bigint | number): void {
+    // Values under the 1 µs resolution are recorded as 1 µs rather than lost as zero.
+    this.histogram.recordValue(Math.max(1000, Number(ns)));
+  }
+
+  get count(): number {
+    return this.histogram.totalCount;
+  }
+
+  reset(): void {
+    this.histogram = LatencyHistogram.create();
+  }
+
+  percentileMs(p: number): number | null {
+    return this.count === 0 ? null : this.histogram.getValueAtPercentile(p) / NS_PER_MS;
+  }
+
+  summary(): LatencySummary {
+    const h = this.histogram;
+    const empty = h.totalCount === 0;
+    const ms = (ns: number) => (empty ? null : round(ns / NS_PER_MS));
+    return {
+      count: h.totalCount,
+      min_ms: ms(h.minNonZeroValue),
+      mean_ms: ms(h.mean),
+      stddev_ms: ms(h.stdDeviation),
+      p50_ms: ms(h.getValueAtPercentile(50)),
+      p90_ms: ms(h.getValueAtPercentile(90)),
+      p99_ms: ms(h.getValueAtPercentile(99)),
+      p999_ms: ms(h.getValueAtPercentile(99.9)),
+      max_ms: ms(h.maxValue),
+    };
+  }
+
+  /** HdrHistogram's compressed base64 form (V2 encoding), readable by any HdrHistogram port. */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+
+  static decode(encoded: string): LatencyHistogram {
+    const result = new LatencyHistogram();
+    result.histogram = hdr.decodeFromCompressedBase64(encoded, 64, false);
+    return result;
+  }
+}
+
+/** Round to µs precision: ms values with 3 decimals. */
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

@@ -1,0 +1,199 @@
+import { Iso8583Error, LinkClosedError, ResponseTimeoutError } from '../../errors';
+import type { FrameLink } from '../../framing/frame-link';
+import type { ProtocolSession, SecretSink, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocol';
+import type { Iso8583Codec } from './codec';
+import type { Iso8583Message } from './types';
+
+/**
+ * ISO 8583 request/response session, acquirer-style: the harness sends 0200/0400/0500/0800,
+ * the device answers 0210/0410/0510/0810. Responses are matched on STAN (field 11) and the
+ * response MTI (request MTI + 10, ISO 8583:1987 §4.1.1), so several requests may be in flight.
+ */
+export interface Iso8583SessionOptions {
+  terminalId?: string;
+  merchantId?: string;
+  currency?: string;
+  /** TPDU sent in the framing header when the framing carries one. */
+  tpdu?: Buffer;
+  /** First STAN; later ones count up, wrapping 999999 → 000001. */
+  firstStan?: number;
+  clock?: () => Date;
+}
+
+interface Pending {
+  requestMti: string;
+  resolve: (m: Iso8583Message) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const PROCESSING_CODE: Record<string, string> = { sale: '000000', refund: '200000', reversal: '000000' };
+const REQUEST_MTI: Record<TransactionRequest['type'], string> = {
+  sale: '0200',
+  refund: '0200',
+  reversal: '0400',
+  echo: '0800',
+  settlement: '0500',
+};
+
+export class Iso8583Session implements ProtocolSession {
+  readonly protocol = 'iso8583';
+  private stan: number;
+  private readonly pending = new Map<string, Pending>();
+  private readonly detach: (() => void)[] = [];
+  /** Responses that matched nothing in flight (late after a timeout, or unsolicited). */
+  unmatched = 0;
+  private closedCause: Error | undefined;
+
+  constructor(
+    private readonly link: FrameLink,
+    private readonly codec: Iso8583Codec,
+    private readonly secrets: SecretSink,
+    private readonly options: Iso8583SessionOptions = {},
+  ) {
+    this.stan = options.firstStan ?? 1;
+    this.detach.push(link.onFrame((frame) => this.receive(frame.payload)));
+    this.detach.push(
+      link.onClose((cause) => this.failAll(new LinkClosedError(`${link.endpoint}: link dropped while waiting for a response${cause ? ` (${cause.message})` : ''}`))),
+    );
+  }
+
+  async transact(request: TransactionRequest, options: TransactOptions): Promise<TransactionOutcome> {
+    const message = this.buildRequest(request);
+    const response = await this.exchange(message, options);
+    return this.toOutcome(request, response);
+  }
+
+  /** Send one ISO 8583 message and wait for its response (for conformance-style tests). */
+  async exchange(message: Iso8583Message, options: TransactOptions): Promise<Iso8583Message> {
+    if (this.closedCause) throw this.closedCause;
+    const stan = message.fields[11];
+    if (!stan) throw new Iso8583Error(`request ${message.mti} has no STAN (field 11): responses cannot be matched`, { field: 11 });
+    const key = `${responseMti(message.mti)}:${stan}`;
+    if (this.pending.has(key)) throw new Iso8583Error(`STAN ${stan} is already in flight for ${message.mti}`, { field: 11 });
+    if (message.fields[2]) this.secrets.addPan(message.fields[2]);
+    const payload = this.codec.pack(message);
+    const answer = new Promise<Iso8583Message>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        reject(new ResponseTimeoutError(`no ${responseMti(message.mti)} response to ${message.mti} (STAN ${stan}) from ${this.link.endpoint} within ${options.timeoutMs} ms`));
+      }, options.timeoutMs);
+      this.pending.set(key, { requestMti: message.mti, resolve, reject, timer });
+    });
+    const onAbort = () => this.settle(key, undefined, new LinkClosedError('run cancelled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.link.send(this.options.tpdu ? { payload, header: this.options.tpdu } : { payload });
+    } catch (err) {
+      this.settle(key, undefined, err as Error);
+    }
+    try {
+      return await answer;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.detach) d();
+    this.failAll(new LinkClosedError(`${this.link.endpoint}: session closed`));
+  }
+
+  private nextStan(): string {
+    const s = String(this.stan).padStart(6, '0');
+    this.stan = this.stan >= 999999 ? 1 : this.stan + 1;
+    return s;
+  }
+
+  buildRequest(request: TransactionRequest): Iso8583Message {
+    const now = (this.options.clock ?? (() => new Date()))();
+    const mmdd = pad(now.getUTCMonth() + 1) + pad(now.getUTCDate());
+    const hhmmss = pad(now.getUTCHours()) + pad(now.getUTCMinutes()) + pad(now.getUTCSeconds());
+    const fields: Record<number, string> = { 7: mmdd + hhmmss, 11: this.nextStan() };
+    const mti = REQUEST_MTI[request.type];
+    const tid = this.options.terminalId ?? 'POSHIL01';
+    const mid = this.options.merchantId ?? 'POSHIL000000001';
+    if (request.type === 'echo') {
+      fields[70] = '301'; // network management: echo test
+      return { mti, fields };
+    }
+    fields[41] = tid;
+    fields[42] = mid;
+    if (request.type === 'settlement') {
+      fields[70] = '201'; // cutover / reconciliation request
+      return { mti, fields };
+    }
+    if (request.card) {
+      fields[2] = request.card.pan;
+      if (request.card.expiry) fields[14] = request.card.expiry;
+      this.secrets.addPan(request.card.pan);
+    }
+    fields[3] = PROCESSING_CODE[request.type] ?? '000000';
+    fields[4] = String(request.amountMinor ?? 0).padStart(12, '0');
+    fields[12] = hhmmss;
+    fields[13] = mmdd;
+    fields[22] = request.card ? '012' : '010'; // POS entry mode: manual key entry, PIN capability
+    fields[25] = '00'; // normal presentment
+    fields[49] = request.currency ?? this.options.currency ?? '978';
+    if (request.type === 'reversal' && request.originalStan) {
+      // Field 90, original data elements: original MTI, STAN, transmission date/time, then
+      // acquiring and forwarding institution ids (zeros when unknown).
+      fields[90] = '0200' + request.originalStan.padStart(6, '0') + fields[7] + '0'.repeat(22);
+    }
+    return { mti, fields };
+  }
+
+  private toOutcome(request: TransactionRequest, response: Iso8583Message): TransactionOutcome {
+    const f = response.fields;
+    const responseCode = f[39] ?? '';
+    const outcome: TransactionOutcome = { type: request.type, approved: responseCode === '00', responseCode, stan: f[11] };
+    if (f[37]) outcome.rrn = f[37].trim();
+    if (f[38]) outcome.approvalCode = f[38].trim();
+    if (f[4]) outcome.amountMinor = Number(f[4]);
+    if (request.type === 'settlement' && f[76] !== undefined) {
+      outcome.totals = { count: Number(f[76]), amountMinor: Number(f[88] ?? '0') };
+    }
+    return outcome;
+  }
+
+  private receive(payload: Buffer): void {
+    let message: Iso8583Message;
+    try {
+      message = this.codec.unpack(payload);
+    } catch {
+      // An undecodable response cannot be matched; the request it answered will time out,
+      // which is the verdict a real ECR would reach too.
+      this.unmatched++;
+      return;
+    }
+    if (message.fields[2]) this.secrets.addPan(message.fields[2]);
+    const track2 = message.fields[35];
+    if (track2) this.secrets.addPan(track2.split(/[=D]/)[0] ?? '');
+    const key = `${message.mti}:${message.fields[11] ?? ''}`;
+    if (!this.settle(key, message)) this.unmatched++;
+  }
+
+  private settle(key: string, message: Iso8583Message | undefined, error?: Error): boolean {
+    const p = this.pending.get(key);
+    if (!p) return false;
+    this.pending.delete(key);
+    clearTimeout(p.timer);
+    if (error) p.reject(error);
+    else if (message) p.resolve(message);
+    return true;
+  }
+
+  private failAll(error: Error): void {
+    this.closedCause = error;
+    for (const key of [...this.pending.keys()]) this.settle(key, undefined, error);
+  }
+}
+
+export function responseMti(requestMti: string): string {
+  const n = Number(requestMti);
+  return String(n + 10).padStart(4, '0');
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

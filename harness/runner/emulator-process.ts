@@ -1,0 +1,79 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { DeviceUnreachableError } from '../errors';
+import type { DeviceProfile, EmulatorConfig } from '../suite/types';
+
+/**
+ * Starts the embedded emulated terminal of a device profile in a child process and tells the
+ * runner where its interfaces listen. The child runs the TypeScript sources through tsx, as
+ * the CLI does.
+ */
+export interface EmulatorEndpoint {
+  role: string;
+  transport: 'tcp';
+  host: string;
+  port: number;
+}
+
+export interface RunningEmulator {
+  endpoints: EmulatorEndpoint[];
+  identity: Record<string, string>;
+  defects: Record<string, number>;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const ENTRY = path.resolve(__dirname, '../../devices/emulators/terminal/main.ts');
+
+export async function startEmulator(
+  profile: DeviceProfile,
+  overrides: { defects?: EmulatorConfig['defects']; seed?: number; ports?: Record<string, number> } = {},
+  startTimeoutMs = 15_000,
+): Promise<RunningEmulator> {
+  const child: ChildProcess = fork(ENTRY, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, POSHIL_EMULATOR: '1' },
+  });
+  const ready = await new Promise<{ endpoints: EmulatorEndpoint[]; identity: Record<string, string>; defects: Record<string, number> }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new DeviceUnreachableError(`the emulated terminal for '${profile.name}' did not start within ${startTimeoutMs} ms`));
+    }, startTimeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new DeviceUnreachableError(`could not start the emulated terminal: ${err.message}`, { cause: err }));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new DeviceUnreachableError(`the emulated terminal exited during start-up (exit code ${code})`));
+    });
+    child.on('message', (m: { type: string; message?: string; endpoints?: EmulatorEndpoint[]; identity?: Record<string, string>; defects?: Record<string, number> }) => {
+      if (m.type === 'ready') {
+        clearTimeout(timer);
+        resolve({ endpoints: m.endpoints ?? [], identity: m.identity ?? {}, defects: m.defects ?? {} });
+      } else if (m.type === 'error') {
+        clearTimeout(timer);
+        child.kill();
+        reject(new DeviceUnreachableError(`the emulated terminal could not start: ${m.message}`));
+      }
+    });
+    child.send({ type: 'start', profile, overrides });
+  });
+  child.removeAllListeners('exit');
+  return {
+    ...ready,
+    pid: child.pid ?? 0,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        if (child.connected) child.send({ type: 'stop' });
+        else child.kill();
+      }),
+  };
+}

@@ -1,0 +1,260 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DeviceChannel } from '../channel/device-channel';
+import { WireRecorder } from '../channel/wire-recorder';
+import { PoshilError } from '../errors';
+import type { KindContext, KindOutcome } from '../kinds/kind';
+import { getKind } from '../kinds/registry';
+import { maskDeep } from '../masking/pan';
+import { evaluateThresholds } from '../metrics/thresholds';
+import { summarise, type DeviceInfo, type Reporter, type RunReport, type TestResult } from '../reports/model';
+import type { DeviceProfile, EmulatorConfig, Suite, SuiteTest } from '../suite/types';
+import { startEmulator, type RunningEmulator } from './emulator-process';
+import { RunJournal } from './run-journal';
+import { POSHIL_VERSION } from '../version';
+
+/**
+ * Runs a validated suite against a device: starts the embedded emulator when the profile has
+ * one, opens a channel per interface the suite uses, runs each test through its kind, judges
+ * thresholds, and streams every result to the journal and the reporters. A test that throws is
+ * recorded as `errored` and the run goes on; only a device that cannot be reached at all
+ * before the first test stops the run (DeviceUnreachableError, exit 2).
+ */
+export interface RunOptions {
+  suite: Suite;
+  device: DeviceProfile;
+  /** The run directory: report files, journal and wire traces go here. */
+  outDir: string;
+  reporter: Reporter;
+  /** Emulator defect switches set on the command line, on top of the profile's. */
+  defects?: EmulatorConfig['defects'];
+  seed?: number;
+  signal?: AbortSignal;
+  /** Only run tests whose id matches. */
+  filter?: (test: SuiteTest) => boolean;
+}
+
+export async function runSuite(options: RunOptions): Promise<RunReport> {
+  const { suite, device, outDir, reporter } = options;
+  const seed = options.seed ?? suite.seed;
+  const signal = options.signal ?? new AbortController().signal;
+  const tests = options.filter ? suite.tests.filter(options.filter) : suite.tests;
+  fs.mkdirSync(path.join(outDir, 'wire'), { recursive: true });
+  const runId = path.basename(outDir);
+  const startedAt = new Date();
+  const journal = new RunJournal(path.join(outDir, 'journal.ndjson'));
+  const start = { runId, suiteName: suite.name, suiteFile: suite.file, tests: tests.map((t) => ({ id: t.id, kind: t.kind })), outDir };
+  journal.append({ type: 'run-start', at: startedAt.toISOString(), start, seed });
+
+  // Every test card in the suite is a secret from the start, whatever the device echoes.
+  const suitePans = collectPans(suite);
+  let emulator: RunningEmulator | undefined;
+  const channels = new Map<string, DeviceChannel>();
+  const results: TestResult[] = [];
+  let interrupted: string | undefined;
+
+  try {
+    if (device.emulator) {
+      emulator = await startEmulator(device, { defects: options.defects, seed });
+    }
+    for (const role of new Set(tests.filter((t) => !t.skip).map((t) => t.interface))) {
+      const iface = device.interfaces[role];
+      if (!iface) throw new PoshilError('NO_SUCH_INTERFACE', `device '${device.name}' has no interface '${role}'`);
+      const ep = emulator?.endpoints.find((e) => e.role === role);
+      const recorder = new WireRecorder({ file: path.join(outDir, 'wire', `${role}.ndjson`) });
+      for (const pan of suitePans) recorder.addPan(pan);
+      const channel = new DeviceChannel({
+        role,
+        iface,
+        baseDir: path.dirname(device.file),
+        transportOverrides: ep ? { host: ep.host, port: ep.port } : {},
+        recorder,
+        defaultTimeoutMs: suite.defaults.timeoutMs,
+      });
+      channels.set(role, channel);
+      // Reach every interface before the first test: an unreachable device is a setup
+      // problem (exit 2), not a test failure.
+      await channel.open();
+    }
+    await reporter.onRunStart?.(start);
+
+    for (const [index, test] of tests.entries()) {
+      await reporter.onTestStart?.({ id: test.id, kind: test.kind, index, total: tests.length });
+      let result: TestResult;
+      if (signal.aborted) {
+        interrupted ??= 'interrupted';
+        result = skipped(test, 'the run was interrupted before this test');
+      } else if (test.skip) {
+        result = skipped(test, typeof test.skip === 'string' ? test.skip : 'skipped in the suite');
+      } else {
+        result = await runTest(test, channels.get(test.interface), suite, seed, signal, reporter);
+      }
+      result = maskDeep(result, suitePans);
+      results.push(result);
+      journal.append({ type: 'test-result', at: new Date().toISOString(), result });
+      await reporter.onTestResult?.(result);
+    }
+  } catch (err) {
+    journal.append({ type: 'note', at: new Date().toISOString(), message: `run stopped: ${(err as Error).message}` });
+    await closeAll(channels, emulator);
+    journal.close();
+    throw err;
+  }
+  if (signal.aborted) interrupted ??= 'interrupted';
+  await closeAll(channels, emulator);
+
+  const endedAt = new Date();
+  const report: RunReport = {
+    schemaVersion: 1,
+    run: {
+      id: runId,
+      poshilVersion: POSHIL_VERSION,
+      node: process.version,
+      host: os.hostname(),
+      platform: `${process.platform}-${process.arch}`,
+      suite: { name: suite.name, file: relative(suite.file), sha256: suite.sha256 },
+      devices: [deviceInfo(device, emulator)],
+      seed,
+      startedAt: startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - startedAt.getTime(),
+      ...(interrupted ? { interrupted } : {}),
+    },
+    summary: summarise(results),
+    tests: results,
+  };
+  journal.append({ type: 'run-end', at: endedAt.toISOString(), verdict: report.summary.verdict, interrupted });
+  journal.close();
+  await reporter.onRunEnd?.(report, outDir);
+  return report;
+}
+
+async function runTest(
+  test: SuiteTest,
+  channel: DeviceChannel | undefined,
+  suite: Suite,
+  seed: number,
+  signal: AbortSignal,
+  reporter: Reporter,
+): Promise<TestResult> {
+  const startedAt = new Date();
+  const t0 = process.hrtime.bigint();
+  const kind = getKind(test.kind);
+  const base = {
+    id: test.id,
+    kind: test.kind,
+    interface: test.interface,
+    ...(test.requirement ? { requirement: test.requirement } : {}),
+    ...(test.description ? { description: test.description } : {}),
+    startedAt: startedAt.toISOString(),
+    wireTrace: `wire/${test.interface}.ndjson`,
+  };
+  const finish = (fields: Partial<TestResult> & Pick<TestResult, 'state'>): TestResult => ({
+    ...base,
+    measurements: [],
+    thresholds: [],
+    ...fields,
+    endedAt: new Date().toISOString(),
+    durationMs: Number(process.hrtime.bigint() - t0) / 1e6,
+  });
+  if (!kind) return finish({ state: 'errored', error: { code: 'UNKNOWN_KIND', message: `unknown test kind '${test.kind}'` } });
+  if (!channel) return finish({ state: 'errored', error: { code: 'NO_CHANNEL', message: `no channel for interface '${test.interface}'` } });
+
+  channel.recorder.event(`test ${test.id} start`);
+  const ctx: KindContext<unknown> = {
+    testId: test.id,
+    params: test.params,
+    timeoutMs: test.timeoutMs ?? suite.defaults.timeoutMs,
+    seed,
+    channel: async () => {
+      await channel.open();
+      return channel;
+    },
+    progress: (p) => reporter.onProgress?.(test.id, p),
+    log: (message) => channel.recorder.event(`${test.id}: ${message}`),
+    signal,
+  };
+  let outcome: KindOutcome;
+  try {
+    outcome = await kind.run(ctx);
+  } catch (err) {
+    const e = err as PoshilError;
+    channel.recorder.event(`test ${test.id} errored: ${e.message}`);
+    return finish({ state: 'errored', error: { code: e.code ?? 'INTERNAL_ERROR', message: e.message ?? String(err) } });
+  } finally {
+    channel.recorder.event(`test ${test.id} end`);
+  }
+  const measurements = kind.metrics.map((m) => ({ name: m.name, unit: m.unit, value: outcome.measurements[m.name] ?? null }));
+  const thresholds = evaluateThresholds(test.thresholds, outcome.measurements, kind.metrics);
+  return finish({
+    state: thresholds.every((t) => t.passed) ? 'passed' : 'failed',
+    measurements,
+    thresholds,
+    ...(outcome.notes?.length ? { notes: outcome.notes } : {}),
+    ...(outcome.details ? { details: outcome.details } : {}),
+  });
+}
+
+function skipped(test: SuiteTest, reason: string): TestResult {
+  const now = new Date().toISOString();
+  return {
+    id: test.id,
+    kind: test.kind,
+    interface: test.interface,
+    ...(test.requirement ? { requirement: test.requirement } : {}),
+    state: 'skipped',
+    skipReason: reason,
+    startedAt: now,
+    endedAt: now,
+    durationMs: 0,
+    measurements: [],
+    thresholds: [],
+  };
+}
+
+function deviceInfo(device: DeviceProfile, emulator: RunningEmulator | undefined): DeviceInfo {
+  const identity: Record<string, string> = { ...(emulator?.identity ?? {}) };
+  if (!emulator) {
+    if (device.vendor) identity.vendor = device.vendor;
+    if (device.model) identity.model = device.model;
+  }
+  for (const [k, v] of Object.entries(emulator?.defects ?? {})) identity[`defect.${k}`] = String(v);
+  return { name: device.name, file: relative(device.file), sha256: device.sha256, emulated: emulator !== undefined, identity };
+}
+
+async function closeAll(channels: Map<string, DeviceChannel>, emulator: RunningEmulator | undefined): Promise<void> {
+  for (const c of channels.values()) {
+    await c.close().catch(() => undefined);
+    c.recorder.close();
+  }
+  await emulator?.stop();
+}
+
+function collectPans(suite: Suite): string[] {
+  const pans: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'pan' && typeof x === 'string') pans.push(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(suite.tests);
+  return pans;
+}
+
+function relative(file: string): string {
+  const r = path.relative(process.cwd(), file);
+  return r.startsWith('..') ? file : r;
+}
+
+export function newRunId(suiteName: string, at = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const slug = suiteName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
+  return `${stamp}-${slug}-${crypto.randomBytes(2).toString('hex')}`;
+}
+

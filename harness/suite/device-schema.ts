@@ -1,0 +1,112 @@
+/**
+ * The JSON Schema of a device profile, composed from the layers' own config schemas: each
+ * interface's `transport`, `framing` and `protocol` block is a union on `type`, one branch per
+ * entry of transportSchemas / framingSchemas / protocolSchemas. schemas/device.schema.json is
+ * generated from it (npx tsx harness/suite/write-schemas.ts).
+ *
+ * As in the suite schema, a union is written as `if type = X then <X's schema>`: a block is
+ * only checked against its own type's schema, so one mistake gives one message.
+ */
+import type { JsonSchema } from '../kinds/kind';
+import { framingSchemas } from '../framing/config-schemas';
+import { protocolSchemas } from '../protocols/config-schemas';
+import { transportSchemas } from '../transports/config-schemas';
+import { INTERFACE_NAME_PATTERN, JSON_SCHEMA_DIALECT } from './suite-schema';
+
+/** The three layer blocks of an interface, with the schemas of each `type`. */
+export const layerSchemas = {
+  transport: transportSchemas as Record<string, JsonSchema>,
+  framing: framingSchemas as Record<string, JsonSchema>,
+  protocol: protocolSchemas as Record<string, JsonSchema>,
+} as const;
+
+export type LayerName = keyof typeof layerSchemas;
+
+function unionOnType(layer: LayerName, description: string): JsonSchema {
+  const branches = layerSchemas[layer];
+  const types = Object.keys(branches);
+  return {
+    type: 'object',
+    description,
+    properties: {
+      type: { enum: types, description: `One of: ${types.join(', ')}.` },
+    },
+    required: ['type'],
+    // No additionalProperties here: each type's own schema (the `then` below) allows exactly
+    // its own options, and an unknown type is reported by the enum above alone.
+    allOf: types.map((type) => ({
+      if: { type: 'object', properties: { type: { const: type } }, required: ['type'] },
+      then: branches[type],
+    })),
+  };
+}
+
+const nonNegative = (description: string): JsonSchema => ({ type: 'number', minimum: 0, description });
+
+export const emulatorSchema: JsonSchema = {
+  type: 'object',
+  description: 'Present when poshil starts this device itself as an emulated terminal (no hardware needed).',
+  properties: {
+    processingMs: {
+      type: 'object',
+      description: 'How long the emulated terminal takes to process a transaction, in ms.',
+      properties: {
+        distribution: { enum: ['fixed', 'uniform', 'normal', 'lognormal'], description: 'Shape of the processing-time distribution.' },
+        mean: nonNegative('Mean processing time in ms.'),
+        stddev: nonNegative('Standard deviation in ms (normal, lognormal; uniform: spread around the mean).'),
+        min: nonNegative('Shortest processing time in ms.'),
+        max: nonNegative('Longest processing time in ms.'),
+      },
+      required: ['distribution', 'mean'],
+      additionalProperties: false,
+    },
+    defects: {
+      type: 'object',
+      description: 'Defect switches, so that each test kind can be shown to catch the defect it exists for.',
+      properties: {
+        slowMs: nonNegative('Extra ms added to every response.'),
+        dropEveryN: { type: 'integer', minimum: 0, description: 'Silently drop every Nth response (0: never).' },
+        latencyCreep: nonNegative('Processing time grows by this many ms per transaction processed.'),
+      },
+      additionalProperties: false,
+    },
+    journal: { type: 'string', minLength: 1, description: 'Transaction journal file, relative to the profile; default: in memory only.' },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: "Seed of the emulator's random choices; default: the suite seed." },
+  },
+  additionalProperties: false,
+};
+
+export function buildDeviceSchema(): JsonSchema {
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    title: 'poshil device profile',
+    description: 'A POS device (real or emulated) and how to reach each of its interfaces.',
+    type: 'object',
+    properties: {
+      $schema: { type: 'string', description: 'Path or URL of this schema, for editors.' },
+      name: { type: 'string', minLength: 1, description: 'Device name, shown in reports.' },
+      description: { type: 'string' },
+      vendor: { type: 'string' },
+      model: { type: 'string' },
+      interfaces: {
+        type: 'object',
+        description: 'The device\'s interfaces by role: "ecr" (cash-register side), "host" (acquirer side), "peripheral" (card reader, PIN pad); a suffix tells two apart ("ecr-usb").',
+        propertyNames: { pattern: INTERFACE_NAME_PATTERN },
+        minProperties: 1,
+        additionalProperties: {
+          type: 'object',
+          properties: {
+            transport: unionOnType('transport', 'How bytes reach the device.'),
+            framing: unionOnType('framing', 'How messages are delimited on the link.'),
+            protocol: unionOnType('protocol', 'The message protocol spoken on the link.'),
+          },
+          required: ['transport', 'framing', 'protocol'],
+          additionalProperties: false,
+        },
+      },
+      emulator: emulatorSchema,
+    },
+    required: ['name', 'interfaces'],
+    additionalProperties: false,
+  };
+}

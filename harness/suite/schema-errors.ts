@@ -1,0 +1,261 @@
+/**
+ * Turns ajv's validation errors into sentences a lab technician can act on, each placed at a
+ * line and column of the file: "expected a number, found a string ("12")", "unknown property
+ * 'iteration' — did you mean 'iterations'?".
+ *
+ * The generic wording covers every JSON Schema keyword the poshil schemas use; `rules` let the
+ * suite and device loaders say more where they know more (an unknown test kind, a threshold on
+ * a metric the kind does not produce).
+ */
+import type { ErrorObject } from 'ajv';
+import type { ConfigIssue } from '../errors';
+import { suggest } from './did-you-mean';
+import { parsePointer, type JsonDocument } from './json-document';
+import { INTERFACE_NAME_PATTERN, TEST_ID_PATTERN } from './suite-schema';
+
+/** What a rule or the generic wording produces for one error. */
+export interface Described {
+  expected: string;
+  message: string;
+  /** Path of the issue; default: the error's instancePath. */
+  path?: string;
+  /** Point at the property name rather than its value (unknown or badly named properties). */
+  at?: 'key' | 'value';
+}
+
+export interface ErrorRule {
+  keyword: string;
+  /** Matched against the error's instancePath; the match is handed to `describe`. */
+  path: RegExp;
+  /** Return undefined to fall back to the generic wording. */
+  describe(error: ErrorObject, match: RegExpMatchArray, doc: JsonDocument): Described | undefined;
+}
+
+/** Keywords whose errors only repeat what the errors beneath them already say. */
+const SUMMARY_KEYWORDS = new Set(['if', 'propertyNames', 'allOf']);
+
+export function describeSchemaErrors(errors: readonly ErrorObject[], doc: JsonDocument, rules: readonly ErrorRule[] = []): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (SUMMARY_KEYWORDS.has(error.keyword)) continue;
+    const described = applyRules(error, doc, rules) ?? describeGeneric(error);
+    const path = described.path ?? error.instancePath;
+    const key = `${path}\u0000${described.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(doc.issue(path, described.expected, described.message, described.at ?? 'value'));
+  }
+  return issues;
+}
+
+function applyRules(error: ErrorObject, doc: JsonDocument, rules: readonly ErrorRule[]): Described | undefined {
+  for (const rule of rules) {
+    if (rule.keyword !== error.keyword) continue;
+    const match = error.instancePath.match(rule.path);
+    if (!match) continue;
+    const described = rule.describe(error, match, doc);
+    if (described) return described;
+  }
+  return undefined;
+}
+
+/** The property name an error is about, for errors raised through `propertyNames`. */
+export function propertyNameOf(error: ErrorObject): string | undefined {
+  return (error as ErrorObject & { propertyName?: string }).propertyName;
+}
+
+function describeGeneric(error: ErrorObject): Described {
+  const schema = (error.parentSchema ?? {}) as Record<string, unknown>;
+  const params = error.params as Record<string, unknown>;
+  const propertyName = propertyNameOf(error);
+  if (propertyName !== undefined) {
+    // An error raised by `propertyNames`: it is about a key, not a value.
+    const inner = describeValueError(error, schema, params, propertyName);
+    return {
+      expected: inner.expected,
+      message: `property name '${propertyName}' is not allowed here: ${inner.message}`,
+      path: `${error.instancePath}/${escapePointer(propertyName)}`,
+      at: 'key',
+    };
+  }
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((schema.properties ?? {}) as Record<string, unknown>);
+      return {
+        expected: allowed.length > 0 ? `one of the properties ${allowed.join(', ')}` : 'no other properties',
+        message: unknownPropertyMessage(key, allowed),
+        path: `${error.instancePath}/${escapePointer(key)}`,
+        at: 'key',
+      };
+    }
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const property = ((schema.properties ?? {}) as Record<string, Record<string, unknown> | undefined>)[missing];
+      const values = Array.isArray(property?.enum) ? ` (one of: ${property.enum.map(String).join(', ')})` : '';
+      return {
+        expected: `property '${missing}'`,
+        message: `missing required property '${missing}'${values}`,
+        path: `${error.instancePath}/${escapePointer(missing)}`,
+      };
+    }
+    default:
+      return describeValueError(error, schema, params, error.data);
+  }
+}
+
+function describeValueError(error: ErrorObject, schema: Record<string, unknown>, params: Record<string, unknown>, data: unknown): Described {
+  switch (error.keyword) {
+    case 'type': {
+      const expected = describeTypes(params.type);
+      return { expected, message: `expected ${expected}, found ${describeFound(data)}` };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues ?? []) as unknown[];
+      const expected = describeChoices(allowed);
+      const hint = typeof data === 'string' ? didYouMean(data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      return { expected, message: `expected ${expected}, found ${describeFound(data)}${hint}` };
+    }
+    case 'const': {
+      const expected = formatLiteral(params.allowedValue);
+      return { expected, message: `expected ${expected}, found ${describeFound(data)}` };
+    }
+    case 'pattern': {
+      const expected = describePattern(String(params.pattern), schema.description);
+      return { expected, message: `expected ${expected}, found ${describeFound(data)}` };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const words = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'more than', exclusiveMaximum: 'less than' }[error.keyword];
+      const noun = schema.type === 'integer' ? 'a whole number ' : '';
+      const expected = `${noun}${words} ${String(params.limit)}`;
+      return { expected, message: `expected ${expected}, found ${describeFound(data)}` };
+    }
+    case 'minLength':
+    case 'maxLength': {
+      const exact = schema.minLength !== undefined && schema.minLength === schema.maxLength;
+      const limit = Number(params.limit);
+      const words = exact ? 'exactly' : error.keyword === 'minLength' ? 'at least' : 'at most';
+      const expected = limit === 1 && words === 'at least' ? 'a non-empty string' : `${words} ${plural(limit, 'character')}`;
+      const length = typeof data === 'string' ? [...data].length : 0;
+      return { expected, message: `expected ${expected}, found ${plural(length, 'character')}${length > 0 ? ` (${describeFound(data)})` : ''}` };
+    }
+    case 'minItems':
+    case 'maxItems': {
+      const limit = Number(params.limit);
+      const expected = `${error.keyword === 'minItems' ? 'at least' : 'at most'} ${plural(limit, 'item')}`;
+      const found = Array.isArray(data) ? data.length : 0;
+      return { expected, message: `expected ${expected}, found ${found === 0 ? 'none' : found}` };
+    }
+    case 'minProperties':
+    case 'maxProperties': {
+      const limit = Number(params.limit);
+      const expected = `${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${plural(limit, 'property', 'properties')}`;
+      const found = data !== null && typeof data === 'object' ? Object.keys(data).length : 0;
+      return { expected, message: `expected ${expected}, found ${found === 0 ? 'none' : found}` };
+    }
+    case 'multipleOf':
+      return { expected: `a multiple of ${String(params.multipleOf)}`, message: `expected a multiple of ${String(params.multipleOf)}, found ${describeFound(data)}` };
+    case 'uniqueItems':
+      return { expected: 'no repeated items', message: `items ${String(params.j)} and ${String(params.i)} are the same; each may appear once` };
+    default:
+      return { expected: error.message ?? 'a valid value', message: error.message ?? `not valid (${error.keyword})` };
+  }
+}
+
+/** "unknown property 'iteration' — did you mean 'iterations'? Allowed here: …" */
+export function unknownPropertyMessage(key: string, allowed: readonly string[]): string {
+  const hint = didYouMean(key, allowed);
+  const list = allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : '; no properties are allowed here';
+  return `unknown property '${key}'${hint}${list}`;
+}
+
+/** " — did you mean 'x'?" or "". */
+export function didYouMean(input: string, candidates: readonly string[]): string {
+  const guess = suggest(input, candidates);
+  return guess === undefined ? '' : ` — did you mean '${guess}'?`;
+}
+
+/**
+ * Patterns in the poshil schemas, in words. A pattern not listed here is described by its
+ * schema's `description`, or shown as the pattern itself.
+ */
+const PATTERN_WORDS: Record<string, string> = {
+  [TEST_ID_PATTERN]: 'an id of letters, digits, ".", "_" and "-" starting with a letter or digit',
+  [INTERFACE_NAME_PATTERN]: 'ecr, host or peripheral, optionally with a suffix such as "ecr-usb"',
+  '^[0-9]+(\\.[0-9]+)?(ms|s|m)$': 'a duration such as "500ms", "5s" or "2m"',
+  '^[0-9]{1,10}(\\.[0-9]{1,2})?$': 'an amount such as "12.34" (digits, optionally "." and 1 or 2 decimals)',
+  '^[0-9]{3}$': 'a 3-digit ISO 4217 numeric currency code such as "978"',
+  '^[0-9]{12,19}$': 'a card number of 12 to 19 digits',
+  '^[0-9]{4}$': 'an expiry date of 4 digits, YYMM',
+};
+
+export function describePattern(pattern: string, description?: unknown): string {
+  const words = PATTERN_WORDS[pattern];
+  if (words) return words;
+  if (typeof description === 'string' && description.length > 0) return `text matching ${pattern} (${description.replace(/\.$/, '')})`;
+  return `text matching ${pattern}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+function describeTypes(types: unknown): string {
+  const list = (Array.isArray(types) ? types : String(types).split(',')).map((t) => TYPE_WORDS[String(t)] ?? String(t));
+  return list.length <= 1 ? (list[0] ?? 'a value') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+}
+
+/** What the user wrote, in words: a string ("12"), a number (1.5), true, an array… */
+export function describeFound(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `a string (${truncate(JSON.stringify(value))})`;
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : `${value}`;
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
+  return 'an object';
+}
+
+function describeChoices(values: readonly unknown[]): string {
+  const words = values.map(formatLiteral);
+  if (words.length === 1) return words[0];
+  if (words.length === 2) return `${words[0]} or ${words[1]}`;
+  return `one of ${words.join(', ')}`;
+}
+
+function formatLiteral(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+}
+
+function truncate(text: string, max = 40): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The value at a JSON Pointer in a document's data, or undefined. */
+export function valueAt(doc: JsonDocument, pointer: string): unknown {
+  let value: unknown = doc.value;
+  for (const segment of parsePointer(pointer)) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = Object.prototype.hasOwnProperty.call(value, segment) ? (value as Record<string, unknown>)[segment] : undefined;
+  }
+  return value;
+}
+

@@ -1,0 +1,122 @@
+import net from 'node:net';
+import { DeviceUnreachableError, LinkClosedError } from '../errors';
+import { TransportListeners } from './listeners';
+import type { DataListener, DisconnectListener, Transport } from './transport';
+
+export interface TcpOptions {
+  host?: string;
+  port: number;
+  connectTimeoutMs?: number;
+  noDelay?: boolean;
+}
+
+/** Plain TCP client: an Ethernet ECR link or a host connection. */
+export class TcpTransport implements Transport {
+  readonly type = 'tcp';
+  readonly endpoint: string;
+  readonly lineRate = undefined;
+  private socket: net.Socket | undefined;
+  private closing = false;
+  private readonly listeners = new TransportListeners();
+  private readonly host: string;
+
+  constructor(private readonly options: TcpOptions) {
+    this.host = options.host ?? '127.0.0.1';
+    this.endpoint = `${this.host}:${options.port}`;
+  }
+
+  get isOpen(): boolean {
+    return this.socket !== undefined && !this.socket.destroyed;
+  }
+
+  open(): Promise<void> {
+    if (this.isOpen) return Promise.resolve();
+    const timeoutMs = this.options.connectTimeoutMs ?? 3000;
+    this.closing = false;
+    this.listeners.rearm();
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: this.host, port: this.options.port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new DeviceUnreachableError(`could not connect to ${this.endpoint}: no answer within ${timeoutMs} ms (is the device on this network and listening?)`));
+      }, timeoutMs);
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new DeviceUnreachableError(`could not connect to ${this.endpoint}: ${describeSocketError(err)}`, { cause: err }));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        socket.setNoDelay(this.options.noDelay ?? true);
+        this.attach(socket);
+        resolve();
+      });
+    });
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    let lastError: Error | undefined;
+    socket.on('data', (chunk: Buffer) => this.listeners.emitData(chunk));
+    socket.on('error', (err) => {
+      lastError = err;
+    });
+    socket.on('close', () => {
+      this.socket = undefined;
+      if (!this.closing) {
+        this.listeners.emitDisconnect(lastError ?? new LinkClosedError(`${this.endpoint}: the device closed the connection`));
+      }
+    });
+  }
+
+  write(data: Buffer): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) {
+      return Promise.reject(new LinkClosedError(`cannot send to ${this.endpoint}: the connection is closed`));
+    }
+    return new Promise((resolve, reject) => {
+      socket.write(data, (err) => {
+        if (err) reject(new LinkClosedError(`sending to ${this.endpoint} failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing = true;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once('close', () => resolve());
+      socket.end();
+      // A peer that never acknowledges our FIN must not hold the run.
+      setTimeout(() => socket.destroy(), 500).unref();
+    });
+  }
+
+  onData(listener: DataListener): () => void {
+    return this.listeners.onData(listener);
+  }
+
+  onDisconnect(listener: DisconnectListener): () => void {
+    return this.listeners.onDisconnect(listener);
+  }
+}
+
+function describeSocketError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (nothing is listening on that port — is the device or emulator running?)';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable (check the cable, IP address and netmask)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    case 'ETIMEDOUT':
+      return 'timed out';
+    default:
+      return err.message;
+  }
+}
