@@ -89,7 +89,10 @@ function metadata(report: RunReport): string[] {
 
 function keyMeasurementsCell(test: TestResult): string {
   if (test.state === 'skipped') return test.skipReason === undefined ? '' : `skipped: ${escapeMarkdown(test.skipReason)}`;
-  return keyMeasurements(test)
+  const key = keyMeasurements(test);
+  // An errored test often measured nothing; its error code says more than an empty cell.
+  if (key.length === 0 && test.error !== undefined) return `error ${markdownCode(test.error.code, { inTable: true })}`;
+  return key
     .map((m) => `${markdownCode(m.name, { inTable: true })} ${escapeMarkdown(formatValue(m.value, m.unit))}`)
     .join(', ');
 }
