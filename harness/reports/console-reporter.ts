@@ -157,17 +157,21 @@ export class ConsoleReporter implements Reporter {
   onRunEnd(report: RunReport, outDir: string): void {
     this.current = undefined;
     const { summary, run } = report;
-    const rows = report.tests.map((t) => [
-      oneLine(t.id),
-      t.state,
-      t.state === 'skipped' ? oneLine(t.skipReason ?? '') : keyMeasurements(t).map(formatMeasurement).map(oneLine).join('  '),
-    ]);
+    const rows = report.tests.map((t) => [oneLine(t.id), t.state, this.summaryCell(t)]);
     const lines = ['', ...(rows.length > 0 ? [...formatTextTable([['test', 'state', 'key measurements'], ...rows]), ''] : [])];
     const verdict = summary.verdict === 'passed' ? this.paint('green', 'PASSED') : this.paint('red', 'FAILED');
     lines.push(`${formatCounts(summary)} in ${formatDuration(run.durationMs)}: ${this.paint('bold', verdict)}`);
     if (run.interrupted !== undefined) lines.push(this.paint('yellow', `interrupted: ${oneLine(run.interrupted)} (results are partial)`));
     lines.push(`reports: ${oneLine(outDir)}`);
     for (const l of lines) this.line(l);
+  }
+
+  /** Key measurements; the reason for a skipped test; the error code when nothing was measured. */
+  private summaryCell(t: TestResult): string {
+    if (t.state === 'skipped') return oneLine(t.skipReason ?? '');
+    const key = keyMeasurements(t);
+    if (key.length === 0 && t.error !== undefined) return oneLine(t.error.code);
+    return key.map((m) => oneLine(formatMeasurement(m))).join('  ');
   }
 
   private resultLine(t: TestResult): string {
