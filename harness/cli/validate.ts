@@ -4,12 +4,12 @@
  * names. Each file gets "✓ file" or its problems, one per line as `file:line:column: path:
  * message`, the form editors and CI problem matchers pick up.
  */
-import { ConfigError, formatIssue, type ConfigIssue } from '../errors';
+import { formatIssue, type ConfigIssue } from '../errors';
 import { displayPath } from '../suite/json-document';
 import { checkDeviceDocument, checkSuiteDocument, detectFileKind, readDocument } from '../suite/load';
 import { describeSchemaErrors } from '../suite/schema-errors';
 import { reportValidator } from '../suite/validators';
-import { loadPackager } from '../protocols/iso8583/packager';
+import { checkPackagerDocument } from '../suite/packager-check';
 import type { JsonDocument } from '../suite/json-document';
 
 export interface ValidateOutput {
@@ -78,11 +78,6 @@ function validateOne(file: string): { summary?: string; issues: ConfigIssue[] } 
 }
 
 function validatePackager(doc: JsonDocument): { summary?: string; issues: ConfigIssue[] } {
-  try {
-    loadPackager(doc.file, process.cwd());
-    return { summary: 'ISO 8583 packager', issues: [] };
-  } catch (err) {
-    if (err instanceof ConfigError) return { issues: err.issues };
-    return { issues: [doc.issue('', 'a valid packager', err instanceof Error ? err.message : String(err))] };
-  }
+  const { packager, issues } = checkPackagerDocument(doc);
+  return packager ? { summary: `ISO 8583 packager '${packager.name}', ${Object.keys(packager.fields).length} fields`, issues: [] } : { issues };
 }

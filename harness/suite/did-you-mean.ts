@@ -69,7 +69,7 @@ export function suggest(input: string, candidates: readonly string[]): string | 
 
 /** `short` followed by a separator starts `long`: "p99" and "p99_ms", not "p99" and "p999_ms". */
 function isSeparatedPrefix(short: string, long: string): boolean {
-  return long.length > short.length && long.startsWith(short) && /[_.\-]/.test(long[short.length]);
+  return long.length > short.length && long.startsWith(short) && /[-_.]/.test(long[short.length]);
 }
 
 /** "'a', 'b' or 'c'" — for sentences that list what is allowed. */

@@ -232,7 +232,7 @@ function describeSyntaxErrors(text: string, errors: ParseError[]): { offset: num
       out.push({ offset: error.offset, message: 'comments are not allowed in JSON — remove the comment (a "description" property can hold notes)' });
       continue;
     }
-    out.push({ offset: error.offset, message: describeFatal(code, text, error) });
+    out.push({ offset: preciseOffset(code, text, error), message: describeFatal(code, text, error) });
     break;
   }
   return out;
@@ -283,6 +283,22 @@ function describeFatal(code: string, text: string, error: ParseError): string {
     default:
       return `not valid JSON (${code})`;
   }
+}
+
+/** The parser places string errors at the string's start; point at the offending character. */
+function preciseOffset(code: string, text: string, error: ParseError): number {
+  const end = error.offset + error.length;
+  for (let i = error.offset + 1; i < end; i++) {
+    const ch = text[i];
+    if (code === 'InvalidCharacter' && ch.charCodeAt(0) < 0x20) return i;
+    if (ch === '\\') {
+      const next = text[i + 1];
+      if (code === 'InvalidEscapeCharacter' && !'"\\/bfnrtu'.includes(next)) return i;
+      if (code === 'InvalidUnicode' && next === 'u' && !/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return i;
+      i++; // skip the escaped character
+    }
+  }
+  return error.offset;
 }
 
 function previousNonSpace(text: string, offset: number): number | undefined {

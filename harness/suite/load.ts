@@ -17,9 +17,9 @@ import type { ErrorObject } from 'ajv';
 import { ConfigError, type ConfigIssue } from '../errors';
 import type { Limit } from '../reports/model';
 import { getKind, kindNames } from '../kinds/registry';
-import { loadPackager } from '../protocols/iso8583/packager';
 import { didYouMean, describeSchemaErrors, propertyNameOf, valueAt, type ErrorRule } from './schema-errors';
 import { layerSchemas, type LayerName } from './device-schema';
+import { checkPackagerReference } from './packager-check';
 import { fileIssue, readJsonDocument, toPointer, type JsonDocument } from './json-document';
 import { DEFAULT_INTERFACE, DEFAULT_SEED, DEFAULT_TIMEOUT_MS } from './suite-schema';
 import type { DeviceProfile, InterfaceConfig, Suite, SuiteTest } from './types';
@@ -366,18 +366,7 @@ function packagerIssues(doc: JsonDocument, interfaces: Record<string, unknown>):
     const protocol = isObject(iface) ? iface.protocol : undefined;
     if (!isObject(protocol) || protocol.type !== 'iso8583' || typeof protocol.packager !== 'string') continue;
     const pointer = toPointer(['interfaces', role, 'protocol', 'packager']);
-    try {
-      loadPackager(protocol.packager, dirname(doc.file));
-    } catch (err) {
-      if (err instanceof ConfigError && err.issues.some((i) => i.file !== doc.displayName)) {
-        // The packager file itself is malformed: its own issues say where.
-        issues.push(doc.issue(pointer, 'a valid packager', `packager '${protocol.packager}' is not valid: see the problems reported for that file`));
-        issues.push(...err.issues);
-      } else {
-        const reason = err instanceof Error ? err.message : String(err);
-        issues.push(doc.issue(pointer, 'a built-in packager name or a packager file', `packager '${protocol.packager}' could not be loaded: ${reason}`));
-      }
-    }
+    issues.push(...checkPackagerReference(doc, pointer, protocol.packager, dirname(doc.file)));
   }
   return issues;
 }

@@ -115,24 +115,24 @@ function describeValueError(error: ErrorObject, schema: Record<string, unknown>,
       const allowed = (params.allowedValues ?? []) as unknown[];
       const expected = describeChoices(allowed);
       const hint = typeof data === 'string' ? didYouMean(data, allowed.filter((v): v is string => typeof v === 'string')) : '';
-      return { expected, message: `expected ${expected}, found ${describeFound(data)}${hint}` };
+      return { expected, message: `expected ${expected}, found ${describeValue(data)}${hint}` };
     }
     case 'const': {
       const expected = formatLiteral(params.allowedValue);
-      return { expected, message: `expected ${expected}, found ${describeFound(data)}` };
+      return { expected, message: `expected ${expected}, found ${describeValue(data)}` };
     }
     case 'pattern': {
       const expected = describePattern(String(params.pattern), schema.description);
-      return { expected, message: `expected ${expected}, found ${describeFound(data)}` };
+      return { expected, message: `expected ${expected}, found ${describeValue(data)}` };
     }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
       const words = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'more than', exclusiveMaximum: 'less than' }[error.keyword];
-      const noun = schema.type === 'integer' ? 'a whole number ' : '';
+      const noun = schema.type === 'integer' ? 'a whole number of ' : '';
       const expected = `${noun}${words} ${String(params.limit)}`;
-      return { expected, message: `expected ${expected}, found ${describeFound(data)}` };
+      return { expected, message: `expected ${expected}, found ${describeValue(data)}` };
     }
     case 'minLength':
     case 'maxLength': {
@@ -141,7 +141,7 @@ function describeValueError(error: ErrorObject, schema: Record<string, unknown>,
       const words = exact ? 'exactly' : error.keyword === 'minLength' ? 'at least' : 'at most';
       const expected = limit === 1 && words === 'at least' ? 'a non-empty string' : `${words} ${plural(limit, 'character')}`;
       const length = typeof data === 'string' ? [...data].length : 0;
-      return { expected, message: `expected ${expected}, found ${plural(length, 'character')}${length > 0 ? ` (${describeFound(data)})` : ''}` };
+      return { expected, message: `expected ${expected}, found ${length === 0 ? 'an empty string' : `${length} (${describeValue(data)})`}` };
     }
     case 'minItems':
     case 'maxItems': {
@@ -158,7 +158,7 @@ function describeValueError(error: ErrorObject, schema: Record<string, unknown>,
       return { expected, message: `expected ${expected}, found ${found === 0 ? 'none' : found}` };
     }
     case 'multipleOf':
-      return { expected: `a multiple of ${String(params.multipleOf)}`, message: `expected a multiple of ${String(params.multipleOf)}, found ${describeFound(data)}` };
+      return { expected: `a multiple of ${String(params.multipleOf)}`, message: `expected a multiple of ${String(params.multipleOf)}, found ${describeValue(data)}` };
     case 'uniqueItems':
       return { expected: 'no repeated items', message: `items ${String(params.j)} and ${String(params.i)} are the same; each may appear once` };
     default:
@@ -166,10 +166,10 @@ function describeValueError(error: ErrorObject, schema: Record<string, unknown>,
   }
 }
 
-/** "unknown property 'iteration' — did you mean 'iterations'? Allowed here: …" */
+/** "unknown property 'iteration' — did you mean 'iterations'? (allowed here: …)" */
 export function unknownPropertyMessage(key: string, allowed: readonly string[]): string {
   const hint = didYouMean(key, allowed);
-  const list = allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : '; no properties are allowed here';
+  const list = allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ' (no properties are allowed here)';
   return `unknown property '${key}'${hint}${list}`;
 }
 
@@ -211,17 +211,23 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function describeTypes(types: unknown): string {
-  const list = (Array.isArray(types) ? types : String(types).split(',')).map((t) => TYPE_WORDS[String(t)] ?? String(t));
+  const names = (Array.isArray(types) ? types : String(types).split(',')).map(String);
+  // "true or false" reads well alone; in a list the two literals are listed like the rest.
+  const list = names.length > 1 ? names.flatMap((t) => (t === 'boolean' ? ['true', 'false'] : [TYPE_WORDS[t] ?? t])) : names.map((t) => TYPE_WORDS[t] ?? t);
   return list.length <= 1 ? (list[0] ?? 'a value') : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
 }
 
-/** What the user wrote, in words: a string ("12"), a number (1.5), true, an array… */
+/** What the user wrote when its type is the problem: a string ("12"), 1.5, true, an array… */
 export function describeFound(value: unknown): string {
+  return typeof value === 'string' ? `a string (${describeValue(value)})` : describeValue(value);
+}
+
+/** What the user wrote when its type is right but its value is not: "12,34", -5, an object… */
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return `a string (${truncate(JSON.stringify(value))})`;
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : `${value}`;
-  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return truncate(JSON.stringify(value));
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
   return 'an object';
 }

@@ -1,10 +1,11 @@
 /**
- * Compiled validators for the suite, device-profile and report schemas, each compiled once on
+ * Compiled validators for the suite, device-profile, report and packager schemas, each compiled once on
  * first use. `verbose` keeps the schema and data on every error, which the translation into
  * plain words (schema-errors.ts) needs: allowed property names, enum values, descriptions.
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import type { JsonSchema } from '../kinds/kind';
+import { packagerSchema } from '../protocols/iso8583/packager-schema';
 import { buildDeviceSchema } from './device-schema';
 import { reportSchema } from './report-schema';
 import { buildSuiteSchema } from './suite-schema';
@@ -31,3 +32,4 @@ function once(build: () => JsonSchema): () => ValidateFunction {
 export const suiteValidator = once(buildSuiteSchema);
 export const deviceValidator = once(buildDeviceSchema);
 export const reportValidator = once(() => reportSchema);
+export const packagerValidator = once(() => packagerSchema);

@@ -120,7 +120,7 @@ describe('JUnit escaping', () => {
     const xml = renderJunitReport(hostileReport());
     const root = parseXml(xml);
     const readable = NASTY.replace('\u0007', '\\u0007')
-      .replace(/\u001b/g, '\\u001b')
+      .replaceAll('\u001b', '\\u001b')
       .replace('\u0000', '\\u0000')
       .replace('\ud800', '\\ud800');
     expect(findAll(root, 'testsuite')[0].attributes.name).toBe(`smoke <&> "quoted" 'single'`);

@@ -102,6 +102,7 @@ describe('Markdown escaping', () => {
     expect(results[2][0]).toBe('`weird\\|id<&>"\'`');
     expect(results[2][2]).toBe('REQ\\|&lt;&amp;&gt;');
     for (const row of tableAt(hostile, '| Run |  |')) expect(row).toHaveLength(2);
+    // eslint-disable-next-line no-control-regex -- looking for raw control characters is the point
     expect(hostile.join('\n')).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
   });
 });

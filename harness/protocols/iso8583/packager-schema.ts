@@ -68,7 +68,7 @@ const fieldSchema = {
     },
     {
       if: { properties: { lengthType: { const: 'llvar' } }, required: ['lengthType'] },
-      then: { properties: { length: { maximum: 99 } } },
+      then: { properties: { length: { type: 'integer', maximum: 99 } } },
     },
     {
       if: { properties: { type: { enum: ['an', 'ans'] } }, required: ['type'] },
