@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../kinds/kind';
+import type { JsonSchema } from '../json-schema';
 
 /** Device-profile `framing` blocks, one JSON sub-schema per framing type. */
 export const framingSchemas = {

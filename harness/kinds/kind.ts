@@ -12,8 +12,9 @@ export interface MetricSpec {
   description: string;
 }
 
-/** JSON Schema (draft 2020-12) object. */
-export type JsonSchema = Record<string, unknown>;
+import type { JsonSchema } from '../json-schema';
+
+export type { JsonSchema };
 
 export interface KindProgress {
   done: number;

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../kinds/kind';
+import type { JsonSchema } from '../json-schema';
 
 /** Device-profile `protocol` blocks, one JSON sub-schema per protocol. */
 export const protocolSchemas = {

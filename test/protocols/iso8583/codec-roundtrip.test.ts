@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { Iso8583Error } from '../../../harness/errors';
+import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
+import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
+import { longestValue, messageFor, packagersUnderTest } from './message-arbitrary';
+
+const RUNS = 200;
+
+/** Field keys as unpack() gives them, so messages built with string keys compare equal. */
+function normalised(m: Iso8583Message): Iso8583Message {
+  const fields: Record<number, string> = {};
+  for (const [k, v] of Object.entries(m.fields)) fields[Number(k)] = v;
+  return { mti: m.mti, fields };
+}
+
+describe.each(packagersUnderTest())('ISO 8583 codec with packager %s', (_name, packager) => {
+  const codec = new Iso8583Codec(packager);
+  const messages = messageFor(packager);
+
+  it('unpacks every message it packs to the same message', () => {
+    fc.assert(
+      fc.property(messages, (m) => {
+        expect(codec.unpack(codec.pack(m))).toEqual(normalised(m));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('packs an unpacked message back to the same bytes', () => {
+    fc.assert(
+      fc.property(messages, (m) => {
+        const bytes = codec.pack(m);
+        expect(codec.pack(codec.unpack(bytes)).equals(bytes)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('reports a truncated message as an Iso8583Error wherever it is cut', () => {
+    fc.assert(
+      fc.property(messages, fc.nat(), (m, cutSeed) => {
+        const bytes = codec.pack(m);
+        const cut = cutSeed % bytes.length;
+        expect(() => codec.unpack(bytes.subarray(0, cut))).toThrow(Iso8583Error);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('reports bytes after the last field as an Iso8583Error naming their offset', () => {
+    fc.assert(
+      fc.property(messages, fc.uint8Array({ minLength: 1, maxLength: 8 }), (m, extra) => {
+        const bytes = codec.pack(m);
+        expect(() => codec.unpack(Buffer.concat([bytes, extra]))).toThrow(`unexpected byte${extra.length === 1 ? '' : 's'} at offset ${bytes.length}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never fails with anything but Iso8583Error on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          codec.unpack(Buffer.from(bytes));
+        } catch (err) {
+          expect(err).toBeInstanceOf(Iso8583Error);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('carries every field at its maximum length', () => {
+    const fields: Record<number, string> = {};
+    for (const [n, def] of Object.entries(packager.fields)) fields[Number(n)] = longestValue(def);
+    const m = { mti: '0200', fields };
+    expect(codec.unpack(codec.pack(m))).toEqual(m);
+  });
+
+  it('carries every variable field empty', () => {
+    const fields: Record<number, string> = {};
+    for (const [n, def] of Object.entries(packager.fields)) if (def.lengthType !== 'fixed') fields[Number(n)] = '';
+    const m = { mti: '0200', fields };
+    expect(codec.unpack(codec.pack(m))).toEqual(m);
+  });
+});
