@@ -32,7 +32,7 @@ export async function emulate(args: string[], io: CliIo): Promise<number> {
     ports: port === undefined ? undefined : { ecr: port },
   });
   const endpoints = await terminal.start();
-  for (const e of endpoints) io.stdout.write(`emulating '${device.name}': ${e.role} on tcp ${e.host}:${e.port}\n`);
+  for (const e of endpoints) if (e.transport === 'tcp') io.stdout.write(`emulating '${device.name}': ${e.role} on tcp ${e.host}:${e.port}\n`);
   const defects = terminal.activeDefects();
   if (Object.keys(defects).length) io.stdout.write(`defects on: ${Object.entries(defects).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
   io.stdout.write('press Ctrl-C to stop\n');

@@ -7,7 +7,7 @@
 import { formatIssue, type ConfigIssue } from '../errors';
 import { displayPath } from '../suite/json-document';
 import { checkDeviceDocument, checkSuiteDocument, detectFileKind, readDocument } from '../suite/load';
-import { describeSchemaErrors } from '../suite/schema-errors';
+import { describeSchemaErrors, sortIssues } from '../suite/schema-errors';
 import { reportValidator } from '../suite/validators';
 import { checkPackagerDocument } from '../suite/packager-check';
 import type { JsonDocument } from '../suite/json-document';
@@ -54,15 +54,15 @@ function validateOne(file: string): { summary?: string; issues: ConfigIssue[] } 
       const result = checkDeviceDocument(doc);
       if (!result.value) return { issues: result.issues };
       const device = result.value;
-      const emulated = device.emulator ? ', emulated' : '';
-      return { summary: `device '${device.name}', interfaces: ${Object.keys(device.interfaces).join(', ')}${emulated}`, issues: [] };
+      const emulated = device.emulator ? ' (emulated)' : '';
+      return { summary: `device '${device.name}', interfaces ${Object.keys(device.interfaces).join(', ')}${emulated}`, issues: [] };
     }
     case 'packager':
       return validatePackager(doc);
     case 'report': {
       const validate = reportValidator();
       if (validate(doc.value)) return { summary: 'run report', issues: [] };
-      return { issues: describeSchemaErrors(validate.errors ?? [], doc) };
+      return { issues: sortIssues(describeSchemaErrors(validate.errors ?? [], doc)) };
     }
     default:
       return {

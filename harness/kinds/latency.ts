@@ -55,6 +55,8 @@ export const latencyKind: TestKind<LatencyParams> = {
         responseCodes[outcome.responseCode] = (responseCodes[outcome.responseCode] ?? 0) + 1;
         if (!outcome.approved && request.type !== 'echo') declined++;
       } catch (err) {
+        // A cancelled run is not the device's error.
+        if (ctx.signal.aborted) return;
         lastError = err as Error;
         consecutiveFailures++;
         if (measuring) {
@@ -112,6 +114,7 @@ export const latencyKind: TestKind<LatencyParams> = {
       notes.push(`no wire-time floor: ${channel.endpoint} has no fixed line rate`);
     }
     if (errors > 0 && lastError) notes.push(`last error: ${lastError.message}`);
+    if (ctx.signal.aborted) notes.push(`interrupted after ${count} measured transactions`);
 
     const task = bench.tasks[0];
     return {

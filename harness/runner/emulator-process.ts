@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { EmulatedTerminal, type EmulatorEndpoint, type EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
 import { DeviceUnreachableError } from '../errors';
 import type { DeviceProfile, EmulatorConfig } from '../suite/types';
 
@@ -8,12 +9,7 @@ import type { DeviceProfile, EmulatorConfig } from '../suite/types';
  * runner where its interfaces listen. The child runs the TypeScript sources through tsx, as
  * the CLI does.
  */
-export interface EmulatorEndpoint {
-  role: string;
-  transport: 'tcp';
-  host: string;
-  port: number;
-}
+export type { EmulatorEndpoint };
 
 export interface RunningEmulator {
   endpoints: EmulatorEndpoint[];
@@ -76,4 +72,14 @@ export async function startEmulator(
         else child.kill();
       }),
   };
+}
+
+/**
+ * The emulator in this process, for profiles whose interfaces are `virtual` (in-memory links
+ * cannot cross a process boundary). Used by tests and by suites that measure the harness itself.
+ */
+export async function startInProcessEmulator(profile: DeviceProfile, overrides: EmulatorOverrides = {}): Promise<RunningEmulator> {
+  const terminal = new EmulatedTerminal(profile, overrides);
+  const endpoints = await terminal.start();
+  return { endpoints, identity: terminal.identity(), defects: terminal.activeDefects(), pid: process.pid, stop: () => terminal.stop() };
 }

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { DeviceChannel } from '../channel/device-channel';
 import { WireRecorder } from '../channel/wire-recorder';
 import { PoshilError } from '../errors';
-import type { KindContext, KindOutcome } from '../kinds/kind';
+import type { KindContext, KindOutcome, TestKind } from '../kinds/kind';
 import { getKind } from '../kinds/registry';
 import { maskDeep } from '../masking/pan';
 import { evaluateThresholds } from '../metrics/thresholds';
 import { summarise, type DeviceInfo, type Reporter, type RunReport, type TestResult } from '../reports/model';
 import type { DeviceProfile, EmulatorConfig, Suite, SuiteTest } from '../suite/types';
-import { startEmulator, type RunningEmulator } from './emulator-process';
+import { startEmulator, startInProcessEmulator, type RunningEmulator } from './emulator-process';
 import { RunJournal } from './run-journal';
 import { POSHIL_VERSION } from '../version';
 
@@ -34,6 +34,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Only run tests whose id matches. */
   filter?: (test: SuiteTest) => boolean;
+  /** Test kinds by name; default the built-in registry (tests and plug-ins add their own). */
+  kinds?: Record<string, TestKind<unknown>>;
+  /** Called once the embedded emulator is up (observability; tests use it to pull the plug). */
+  onEmulatorStarted?: (emulator: RunningEmulator) => void;
 }
 
 export async function runSuite(options: RunOptions): Promise<RunReport> {
@@ -57,7 +61,11 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
 
   try {
     if (device.emulator) {
-      emulator = await startEmulator(device, { defects: options.defects, seed });
+      const inMemory = Object.values(device.interfaces).some((i) => i.transport.type === 'virtual');
+      emulator = inMemory
+        ? await startInProcessEmulator(device, { defects: options.defects, seed })
+        : await startEmulator(device, { defects: options.defects, seed });
+      options.onEmulatorStarted?.(emulator);
     }
     for (const role of new Set(tests.filter((t) => !t.skip).map((t) => t.interface))) {
       const iface = device.interfaces[role];
@@ -69,7 +77,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
         role,
         iface,
         baseDir: path.dirname(device.file),
-        transportOverrides: ep ? { host: ep.host, port: ep.port } : {},
+        transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : {},
         recorder,
         defaultTimeoutMs: suite.defaults.timeoutMs,
       });
@@ -89,7 +97,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       } else if (test.skip) {
         result = skipped(test, typeof test.skip === 'string' ? test.skip : 'skipped in the suite');
       } else {
-        result = await runTest(test, channels.get(test.interface), suite, seed, signal, reporter);
+        result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), suite, seed, signal, reporter);
       }
       result = maskDeep(result, suitePans);
       results.push(result);
@@ -131,8 +139,13 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   return report;
 }
 
+function lookupKind(name: string, kinds: Record<string, TestKind<unknown>> | undefined): TestKind<unknown> | undefined {
+  return kinds ? kinds[name] : getKind(name);
+}
+
 async function runTest(
   test: SuiteTest,
+  kind: TestKind<unknown> | undefined,
   channel: DeviceChannel | undefined,
   suite: Suite,
   seed: number,
@@ -141,7 +154,6 @@ async function runTest(
 ): Promise<TestResult> {
   const startedAt = new Date();
   const t0 = process.hrtime.bigint();
-  const kind = getKind(test.kind);
   const base = {
     id: test.id,
     kind: test.kind,

@@ -17,10 +17,10 @@ import type { ErrorObject } from 'ajv';
 import { ConfigError, type ConfigIssue } from '../errors';
 import type { Limit } from '../reports/model';
 import { getKind, kindNames } from '../kinds/registry';
-import { didYouMean, describeSchemaErrors, propertyNameOf, valueAt, type ErrorRule } from './schema-errors';
+import { didYouMean, describeSchemaErrors, propertyNameOf, sortIssues, valueAt, type ErrorRule } from './schema-errors';
 import { layerSchemas, type LayerName } from './device-schema';
 import { checkPackagerReference } from './packager-check';
-import { fileIssue, readJsonDocument, toPointer, type JsonDocument } from './json-document';
+import { readJsonDocument, toPointer, type JsonDocument } from './json-document';
 import { DEFAULT_INTERFACE, DEFAULT_SEED, DEFAULT_TIMEOUT_MS } from './suite-schema';
 import type { DeviceProfile, InterfaceConfig, Suite, SuiteTest } from './types';
 import { deviceValidator, suiteValidator } from './validators';
@@ -71,20 +71,27 @@ export function readDocument(file: string): CheckResult<JsonDocument> {
 export type ConfigFileKind = 'suite' | 'device' | 'packager' | 'report';
 
 /**
- * What a parsed file is meant to be: by the schema its `$schema` names, else by its shape.
+ * What a parsed file is meant to be: by its shape (a suite has "tests" or "device", a device
+ * profile "interfaces"…), else by the schema its "$schema" names. Shape comes first so that a
+ * suite whose "$schema" names the wrong schema is still checked as a suite, and told so.
  * Undefined when neither tells.
  */
 export function detectFileKind(value: unknown): ConfigFileKind | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const data = value as Record<string, unknown>;
-  if (typeof data.$schema === 'string') {
-    const named = /(suite|device|packager|report)\.schema\.json$/.exec(data.$schema);
-    if (named) return named[1] as ConfigFileKind;
-  }
-  if ('tests' in data && 'run' in data && 'schemaVersion' in data) return 'report';
-  if ('tests' in data || 'device' in data) return 'suite';
-  if ('interfaces' in data || 'emulator' in data) return 'device';
-  if ('fields' in data && 'mtiEncoding' in data) return 'packager';
+  return kindByShape(value) ?? kindBySchemaName(value);
+}
+
+function kindBySchemaName(value: unknown): ConfigFileKind | undefined {
+  const schema = isObject(value) ? value.$schema : undefined;
+  const named = typeof schema === 'string' ? /(suite|device|packager|report)\.schema\.json$/.exec(schema) : null;
+  return named ? (named[1] as ConfigFileKind) : undefined;
+}
+
+function kindByShape(value: unknown): ConfigFileKind | undefined {
+  if (!isObject(value)) return undefined;
+  if ('tests' in value && 'run' in value && 'schemaVersion' in value) return 'report';
+  if ('tests' in value || 'device' in value) return 'suite';
+  if ('interfaces' in value || 'emulator' in value) return 'device';
+  if ('fields' in value && 'mtiEncoding' in value) return 'packager';
   return undefined;
 }
 
@@ -147,12 +154,12 @@ const suiteRules: ErrorRule[] = [
 
 /** Checks a parsed suite, and loads and checks the device profile it names. */
 export function checkSuiteDocument(doc: JsonDocument): CheckResult<{ suite: Suite; device: DeviceProfile }> {
-  const wrongFile = wrongKindIssue(doc, 'suite');
-  if (wrongFile) return { issues: [wrongFile] };
+  const fileKind = fileKindIssue(doc, 'suite');
+  if (fileKind?.fatal) return { issues: [fileKind.issue] };
 
   const validate = suiteValidator();
   const schemaValid = validate(doc.value);
-  const issues = [...doc.duplicateKeyIssues, ...describeSchemaErrors(validate.errors ?? [], doc, suiteRules)];
+  const issues = [...(fileKind ? [fileKind.issue] : []), ...doc.duplicateKeyIssues, ...describeSchemaErrors(validate.errors ?? [], doc, suiteRules)];
 
   // The checks below look at whatever the file holds, valid or not, so that one run of
   // `poshil validate` shows every problem; each check skips values of the wrong shape (the
@@ -313,18 +320,18 @@ const deviceRules: ErrorRule[] = [
 
 /** Checks a parsed device profile. */
 export function checkDeviceDocument(doc: JsonDocument): CheckResult<DeviceProfile> {
-  const wrongFile = wrongKindIssue(doc, 'device');
-  if (wrongFile) return { issues: [wrongFile] };
+  const fileKind = fileKindIssue(doc, 'device');
+  if (fileKind?.fatal) return { issues: [fileKind.issue] };
 
   const validate = deviceValidator();
   const schemaValid = validate(doc.value);
-  const issues = [...doc.duplicateKeyIssues, ...describeSchemaErrors(validate.errors ?? [], doc, deviceRules)];
+  const issues = [...(fileKind ? [fileKind.issue] : []), ...doc.duplicateKeyIssues, ...describeSchemaErrors(validate.errors ?? [], doc, deviceRules)];
 
   const data = isObject(doc.value) ? doc.value : {};
   const interfaces = isObject(data.interfaces) ? data.interfaces : {};
   issues.push(...emulatorPortIssues(doc, interfaces, data.emulator !== undefined));
   issues.push(...processingTimeIssues(doc, data.emulator));
-  if (schemaValid) issues.push(...packagerIssues(doc, interfaces));
+  issues.push(...packagerIssues(doc, interfaces));
 
   if (issues.length > 0 || !schemaValid) return { issues: sortIssues(issues) };
   return { value: buildDevice(doc), issues: [] };
@@ -401,27 +408,30 @@ function withDefaults(layer: LayerName, block: Record<string, unknown>): Record<
 
 // ---------------------------------------------------------------------------------------------
 
-/** A device profile handed over as a suite (or the reverse) gets one clear sentence, not fifty. */
-function wrongKindIssue(doc: JsonDocument, wanted: 'suite' | 'device'): ConfigIssue | undefined {
-  const kind = detectFileKind(doc.value);
+const KIND_WORDS: Record<ConfigFileKind, string> = { suite: 'a suite', device: 'a device profile', packager: 'an ISO 8583 packager', report: 'a run report' };
+
+/**
+ * A device profile handed over as a suite (or the reverse) gets one clear sentence instead of
+ * fifty schema errors (fatal). A file of the right shape whose "$schema" names the wrong schema
+ * gets an issue at "$schema" (not fatal: the rest is still checked).
+ */
+function fileKindIssue(doc: JsonDocument, wanted: 'suite' | 'device'): { issue: ConfigIssue; fatal: boolean } | undefined {
+  const byName = kindBySchemaName(doc.value);
+  const byShape = kindByShape(doc.value);
+  if (byShape === wanted && byName !== undefined && byName !== wanted) {
+    const issue = doc.issue('/$schema', `a path ending in ${wanted}.schema.json`, `"$schema" names the ${byName} schema, but this file is ${KIND_WORDS[wanted]}: point it at schemas/${wanted}.schema.json`);
+    return { issue, fatal: false };
+  }
+  const kind = byName ?? byShape;
   if (kind === undefined || kind === wanted) return undefined;
-  const what = { suite: 'a suite', device: 'a device profile', packager: 'an ISO 8583 packager', report: 'a run report' }[kind];
   const hint = wanted === 'suite' ? 'pass a suite file (one with "tests")' : 'name a device profile (one with "interfaces")';
-  return doc.issue('', wanted === 'suite' ? 'a suite' : 'a device profile', `this file is ${what}, not ${wanted === 'suite' ? 'a suite' : 'a device profile'}: ${hint}`);
+  return { issue: doc.issue('', KIND_WORDS[wanted], `this file is ${KIND_WORDS[kind]}, not ${KIND_WORDS[wanted]}: ${hint}`), fatal: true };
 }
 
 function unwrap<T>(result: CheckResult<T>): T {
-  if (result.value === undefined || result.issues.length > 0) {
-    throw new ConfigError(result.issues.length > 0 ? result.issues : [fileIssue('(unknown)', 'could not be loaded')]);
-  }
+  if (result.issues.length > 0) throw new ConfigError(result.issues);
+  if (result.value === undefined) throw new Error('internal error: a check returned neither a value nor an issue');
   return result.value;
-}
-
-/** By file (in order of first appearance), then line and column. */
-function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  const fileOrder = new Map<string, number>();
-  for (const issue of issues) if (!fileOrder.has(issue.file)) fileOrder.set(issue.file, fileOrder.size);
-  return [...issues].sort((a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.line - b.line || a.column - b.column);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

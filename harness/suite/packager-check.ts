@@ -10,7 +10,7 @@ import { builtInPackagers } from '../protocols/iso8583/packager-schema';
 import { isBuiltInPackager, loadPackager, packagerPath } from '../protocols/iso8583/packager';
 import type { PackagerDef } from '../protocols/iso8583/types';
 import { readJsonDocument, type JsonDocument } from './json-document';
-import { didYouMean, describeSchemaErrors } from './schema-errors';
+import { didYouMean, describeSchemaErrors, sortIssues } from './schema-errors';
 import { packagerValidator } from './validators';
 
 export interface PackagerCheck {
@@ -34,7 +34,7 @@ export function checkPackagerDocument(doc: JsonDocument): PackagerCheck {
   const validate = packagerValidator();
   const issues = [...doc.duplicateKeyIssues];
   if (!validate(doc.value)) issues.push(...describeSchemaErrors(validate.errors ?? [], doc));
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0) return { issues: sortIssues(issues) };
   try {
     return { packager: loadPackager(doc.file, '/'), issues: [] };
   } catch (err) {

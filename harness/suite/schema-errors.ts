@@ -11,6 +11,7 @@ import type { ErrorObject } from 'ajv';
 import type { ConfigIssue } from '../errors';
 import { suggest } from './did-you-mean';
 import { parsePointer, type JsonDocument } from './json-document';
+import { FIELD_NUMBER_PATTERN } from '../protocols/iso8583/packager-schema';
 import { INTERFACE_NAME_PATTERN, TEST_ID_PATTERN } from './suite-schema';
 
 /** What a rule or the generic wording produces for one error. */
@@ -83,12 +84,18 @@ function describeGeneric(error: ErrorObject): Described {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((schema.properties ?? {}) as Record<string, unknown>);
+      const patterns = Object.keys((schema.patternProperties ?? {}) as Record<string, unknown>).map((p) => describePattern(p));
       return {
-        expected: allowed.length > 0 ? `one of the properties ${allowed.join(', ')}` : 'no other properties',
-        message: unknownPropertyMessage(key, allowed),
+        expected: [...(allowed.length > 0 ? [`one of the properties ${allowed.join(', ')}`] : []), ...patterns].join(' or ') || 'no other properties',
+        message: unknownPropertyMessage(key, allowed, patterns),
         path: `${error.instancePath}/${escapePointer(key)}`,
         at: 'key',
       };
+    }
+    case 'false schema': {
+      // A `false` schema under `properties` forbids a property that other values make meaningless.
+      const name = parsePointer(error.instancePath).pop() ?? '';
+      return { expected: `no '${name}' here`, message: `'${name}' is not allowed here`, at: 'key' };
     }
     case 'required': {
       const missing = String(params.missingProperty);
@@ -166,11 +173,22 @@ function describeValueError(error: ErrorObject, schema: Record<string, unknown>,
   }
 }
 
-/** "unknown property 'iteration' — did you mean 'iterations'? (allowed here: …)" */
-export function unknownPropertyMessage(key: string, allowed: readonly string[]): string {
+/**
+ * "unknown property 'iteration' — did you mean 'iterations'? (allowed here: …)". `patterns`
+ * describe names allowed by pattern (e.g. field numbers), in words.
+ */
+export function unknownPropertyMessage(key: string, allowed: readonly string[], patterns: readonly string[] = []): string {
   const hint = didYouMean(key, allowed);
-  const list = allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ' (no properties are allowed here)';
+  const kinds = [...(allowed.length > 0 ? [allowed.join(', ')] : []), ...patterns.map((p) => `names that are ${p}`)];
+  const list = kinds.length > 0 ? ` (allowed here: ${kinds.join('; ')})` : ' (no properties are allowed here)';
   return `unknown property '${key}'${hint}${list}`;
+}
+
+/** By file (in order of first appearance), then line and column. */
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const fileOrder = new Map<string, number>();
+  for (const issue of issues) if (!fileOrder.has(issue.file)) fileOrder.set(issue.file, fileOrder.size);
+  return [...issues].sort((a, b) => (fileOrder.get(a.file) ?? 0) - (fileOrder.get(b.file) ?? 0) || a.line - b.line || a.column - b.column);
 }
 
 /** " — did you mean 'x'?" or "". */
@@ -191,6 +209,7 @@ const PATTERN_WORDS: Record<string, string> = {
   '^[0-9]{3}$': 'a 3-digit ISO 4217 numeric currency code such as "978"',
   '^[0-9]{12,19}$': 'a card number of 12 to 19 digits',
   '^[0-9]{4}$': 'an expiry date of 4 digits, YYMM',
+  [FIELD_NUMBER_PATTERN]: 'a field number from 2 to 128 (field 1, the secondary bitmap, is implied)',
 };
 
 export function describePattern(pattern: string, description?: unknown): string {

@@ -34,7 +34,13 @@ export class VirtualTransport implements Transport {
     return this.open_;
   }
 
+  /** For named endpoints: finds the server and pairs with a fresh far end at every open. */
+  connector: ((self: VirtualTransport) => boolean) | undefined;
+
   async open(): Promise<void> {
+    if (this.connector && !this.connector(this)) {
+      throw new DeviceUnreachableError(`could not connect to ${this.endpoint}: nothing at the other end`);
+    }
     if (this.options.refuseOpen) {
       throw new DeviceUnreachableError(`could not connect to ${this.endpoint}: nothing at the other end`);
     }
@@ -106,11 +112,18 @@ export function serveVirtual(name: string, accept: (peerEnd: VirtualTransport) =
 }
 
 export function connectVirtual(name: string, options: VirtualEndOptions = {}): VirtualTransport {
-  const accept = served.get(name);
-  const [near, far] = createVirtualPair({ ...options, name, refuseOpen: accept === undefined });
-  if (accept) {
+  const near = new VirtualTransport({ ...options, name });
+  // Like dialling a TCP port: each open() reaches whoever serves the name now, with a new
+  // far end, so a channel can reconnect after the peer restarted.
+  near.connector = (self) => {
+    const accept = served.get(name);
+    if (!accept) return false;
+    const far = new VirtualTransport({ ...options, name: `${name}:device` });
+    self.peer = far;
+    far.peer = self;
     void far.open();
     accept(far);
-  }
+    return true;
+  };
   return near;
 }

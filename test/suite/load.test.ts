@@ -157,7 +157,9 @@ describe('problems in several places', () => {
 describe('detectFileKind', () => {
   it.each([
     [{ $schema: '../schemas/suite.schema.json' }, 'suite'],
-    [{ $schema: 'https://example.org/poshil/device.schema.json', tests: [] }, 'device'],
+    [{ $schema: 'https://example.org/poshil/device.schema.json', name: 'x' }, 'device'],
+    [{ $schema: '../schemas/device.schema.json', tests: [] }, 'suite'], // the shape wins; the loader flags "$schema"
+    [{ $schema: '../schemas/packager.schema.json' }, 'packager'],
     [{ tests: [] }, 'suite'],
     [{ device: 'x.json' }, 'suite'],
     [{ interfaces: {} }, 'device'],

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import path from 'node:path';
 import { createFramer } from '../../../harness/framing/registry';
-import type { Frame } from '../../../harness/framing/framer';
+import type { Frame, Framer } from '../../../harness/framing/framer';
+import { serveVirtual, type VirtualTransport } from '../../../harness/transports/virtual';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
 import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
@@ -15,12 +16,7 @@ import { TerminalModel } from './terminal-model';
  * own framing and protocol, so the harness talks to it exactly as to hardware. Each
  * connection is served one request at a time, in order, as a terminal's single ECR task does.
  */
-export interface EmulatorEndpoint {
-  role: string;
-  transport: 'tcp';
-  host: string;
-  port: number;
-}
+export type EmulatorEndpoint = { role: string; transport: 'tcp'; host: string; port: number } | { role: string; transport: 'virtual'; name: string };
 
 export interface EmulatorOverrides {
   defects?: EmulatorConfig['defects'];
@@ -34,7 +30,8 @@ export const EMULATOR_VERSION = '0.1.0';
 export class EmulatedTerminal {
   readonly model: TerminalModel;
   private readonly servers: net.Server[] = [];
-  private readonly sockets = new Set<net.Socket>();
+  private readonly links = new Set<ServedLink>();
+  private readonly unserve: (() => void)[] = [];
   private readonly config: EmulatorConfig;
 
   constructor(
@@ -67,11 +64,21 @@ export class EmulatedTerminal {
   async start(): Promise<EmulatorEndpoint[]> {
     const endpoints: EmulatorEndpoint[] = [];
     for (const [role, iface] of Object.entries(this.profile.interfaces)) {
+      // Build the codec before listening: loading a packager is not the device's per-request
+      // cost, and must not show up as a slow first transaction.
+      if (iface.transport.type === 'virtual') {
+        const stack = this.stackFor(iface);
+        const name = (iface.transport.name as string | undefined) ?? 'default';
+        this.unserve.push(serveVirtual(name, (end) => this.serve(virtualLink(end), stack)));
+        endpoints.push({ role, transport: 'virtual', name });
+        continue;
+      }
       if (iface.transport.type !== 'tcp') continue;
+      const stack = this.stackFor(iface);
       const port = this.overrides.ports?.[role] ?? (iface.transport.port as number);
       // The emulator only ever listens on loopback.
       const host = '127.0.0.1';
-      const server = net.createServer((socket) => this.serve(socket, iface));
+      const server = net.createServer((socket) => this.serve(socketLink(socket), stack));
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) =>
           reject(new PoshilError('EMULATOR_LISTEN', `emulator could not listen on ${host}:${port} for '${role}': ${err.code === 'EADDRINUSE' ? 'port already in use' : err.message}`)),
@@ -83,28 +90,31 @@ export class EmulatedTerminal {
       endpoints.push({ role, transport: 'tcp', host, port: address.port });
     }
     if (endpoints.length === 0) {
-      throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP interface the emulator can serve`);
+      throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP or virtual interface the emulator can serve`);
     }
     return endpoints;
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const l of this.links) l.destroy();
+    for (const u of this.unserve) u();
+    this.unserve.length = 0;
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.servers.length = 0;
   }
 
-  private serve(socket: net.Socket, iface: InterfaceConfig): void {
-    this.sockets.add(socket);
-    socket.setNoDelay(true);
-    const framer = createFramer(iface.framing);
+  private stackFor(iface: InterfaceConfig): Stack {
     if (iface.protocol.type !== 'iso8583') {
-      socket.destroy();
-      return;
+      throw new PoshilError('EMULATOR_PROTOCOL', `the emulated terminal does not speak '${iface.protocol.type}' yet`);
     }
-    const codec = new Iso8583Codec(loadPackager(iface.protocol.packager as string, path.dirname(this.profile.file)));
+    return { iface, codec: new Iso8583Codec(loadPackager(iface.protocol.packager as string, path.dirname(this.profile.file))) };
+  }
+
+  private serve(link: ServedLink, stack: Stack): void {
+    this.links.add(link);
+    const framer = createFramer(stack.iface.framing);
     let queue: Promise<void> = Promise.resolve();
-    socket.on('data', (chunk: Buffer) => {
+    link.onData((chunk: Buffer) => {
       let frames: Frame[];
       try {
         frames = framer.push(chunk);
@@ -115,14 +125,13 @@ export class EmulatedTerminal {
       }
       for (const frame of frames) {
         const { delayMs, drop } = this.model.admit();
-        queue = queue.then(() => this.answer(socket, frame, codec, framer, delayMs, drop));
+        queue = queue.then(() => this.answer(link, frame, stack.codec, framer, delayMs, drop));
       }
     });
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.sockets.delete(socket));
+    link.onClose(() => this.links.delete(link));
   }
 
-  private async answer(socket: net.Socket, frame: Frame, codec: Iso8583Codec, framer: ReturnType<typeof createFramer>, delayMs: number, drop: boolean): Promise<void> {
+  private async answer(link: ServedLink, frame: Frame, codec: Iso8583Codec, framer: Framer, delayMs: number, drop: boolean): Promise<void> {
     let request: Iso8583Message;
     try {
       request = codec.unpack(frame.payload);
@@ -131,10 +140,50 @@ export class EmulatedTerminal {
     }
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     const response = respondIso8583(this.model, request);
-    if (drop || socket.destroyed) return;
+    if (drop || link.closed) return;
     const header = frame.header ? swapTpdu(frame.header) : undefined;
-    socket.write(framer.encode(header ? { payload: codec.pack(response), header } : { payload: codec.pack(response) }));
+    link.write(framer.encode(header ? { payload: codec.pack(response), header } : { payload: codec.pack(response) }));
   }
+}
+
+interface Stack {
+  iface: InterfaceConfig;
+  codec: Iso8583Codec;
+}
+
+/** The terminal's side of one connection, whatever carries it. */
+interface ServedLink {
+  onData(listener: (chunk: Buffer) => void): void;
+  onClose(listener: () => void): void;
+  write(bytes: Buffer): void;
+  readonly closed: boolean;
+  destroy(): void;
+}
+
+function socketLink(socket: net.Socket): ServedLink {
+  socket.setNoDelay(true);
+  socket.on('error', () => undefined);
+  return {
+    onData: (l) => socket.on('data', l),
+    onClose: (l) => socket.on('close', l),
+    write: (b) => socket.write(b),
+    get closed() {
+      return socket.destroyed;
+    },
+    destroy: () => socket.destroy(),
+  };
+}
+
+function virtualLink(end: VirtualTransport): ServedLink {
+  return {
+    onData: (l) => end.onData(l),
+    onClose: (l) => end.onDisconnect(() => l()),
+    write: (b) => void end.write(b).catch(() => undefined),
+    get closed() {
+      return !end.isOpen;
+    },
+    destroy: () => end.disconnect(),
+  };
 }
 
 /** TPDU = id(1) destination(2) source(2); a response goes back to where the request came from. */

@@ -94,13 +94,24 @@ function explainErrors(errors: ErrorObject[], root: unknown): string[] {
     // "must match then schema" and allOf wrappers only restate the specific error Ajv also gives.
     if (e.keyword === 'if' || e.keyword === 'allOf') continue;
     const where = e.instancePath || '/';
-    const line = `${where}: ${explainError(e)}${dataEncodingContext(e, root)}`;
+    const line = `${where}: ${explainError(e, valueAt(root, e.instancePath))}${dataEncodingContext(e, root)}`;
     if (!lines.includes(line)) lines.push(line);
   }
   return lines.length > 0 ? lines : ['/: does not match the packager schema'];
 }
 
-function explainError(e: ErrorObject): string {
+/** The value a JSON Pointer (Ajv's instancePath) points at, to show what was found. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function explainError(e: ErrorObject, found: unknown): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
@@ -111,16 +122,16 @@ function explainError(e: ErrorObject): string {
       }
       return `unknown property "${String(p.additionalProperty)}"`;
     case 'enum':
-      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${JSON.stringify(e.data)}`;
+      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${JSON.stringify(found)}`;
     case 'const':
-      return `must be ${JSON.stringify(p.allowedValue)}, found ${JSON.stringify(e.data)}`;
+      return `must be ${JSON.stringify(p.allowedValue)}, found ${JSON.stringify(found)}`;
     case 'type':
-      return `must be ${article(String(p.type))}, found ${JSON.stringify(e.data)}`;
+      return `must be ${article(String(p.type))}, found ${JSON.stringify(found)}`;
     case 'minimum':
     case 'maximum': {
       const bound = `${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(p.limit)}`;
       const llvar = e.keyword === 'maximum' && p.limit === 99 ? ' (an llvar length prefix has two digits)' : '';
-      return `must be ${bound}${llvar}, found ${JSON.stringify(e.data)}`;
+      return `must be ${bound}${llvar}, found ${JSON.stringify(found)}`;
     }
     case 'minLength':
       return 'must not be empty';
