@@ -136,7 +136,8 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
       filter: only ? (t) => only.has(t.id) : undefined,
     });
     if (!values.out) linkLatest(outDir);
-    return report.summary.verdict === 'passed' ? 0 : 1;
+    // An interrupted run did not test everything it was asked to: never report it as a pass.
+    return report.summary.verdict === 'passed' && !report.run.interrupted ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
   }

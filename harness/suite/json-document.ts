@@ -22,7 +22,12 @@ export type JsonPath = readonly (string | number)[];
 
 /** RFC 6901 JSON Pointer for a path: ["tests", 0, "a/b"] → "/tests/0/a~1b"; [] → "". */
 export function toPointer(path: JsonPath): string {
-  return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return path.map((s) => '/' + escapePointerSegment(String(s))).join('');
+}
+
+/** One path segment as written in a JSON Pointer: "~" → "~0", "/" → "~1". */
+export function escapePointerSegment(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** Inverse of toPointer; numeric segments stay strings (they index arrays and objects alike). */

@@ -20,7 +20,7 @@ import { getKind, kindNames } from '../kinds/registry';
 import { didYouMean, describeSchemaErrors, propertyNameOf, sortIssues, valueAt, type ErrorRule } from './schema-errors';
 import { layerSchemas, type LayerName } from './device-schema';
 import { checkPackagerReference } from './packager-check';
-import { readJsonDocument, toPointer, type JsonDocument } from './json-document';
+import { escapePointerSegment, readJsonDocument, toPointer, type JsonDocument } from './json-document';
 import { DEFAULT_INTERFACE, DEFAULT_SEED, DEFAULT_TIMEOUT_MS } from './suite-schema';
 import type { DeviceProfile, InterfaceConfig, Suite, SuiteTest } from './types';
 import { deviceValidator, suiteValidator } from './validators';
@@ -132,7 +132,7 @@ const suiteRules: ErrorRule[] = [
       return {
         expected: `a metric of kind '${kind.name}': ${names.join(', ')}`,
         message: `threshold on '${metric}' but kind '${kind.name}' produces: ${names.join(', ')}${didYouMean(metric, names)}`,
-        path: `${error.instancePath}/${metric.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        path: `${error.instancePath}/${escapePointerSegment(metric)}`,
         at: 'key',
       };
     },
@@ -306,7 +306,7 @@ const deviceRules: ErrorRule[] = [
       return {
         expected: 'ecr, host or peripheral, optionally with a suffix such as "ecr-usb"',
         message: `interface name '${name}' is not valid: use ecr (cash-register side), host (acquirer side) or peripheral, optionally with a suffix such as "ecr-usb"${didYouMean(name, ['ecr', 'host', 'peripheral'])}`,
-        path: `/interfaces/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        path: `/interfaces/${escapePointerSegment(name)}`,
         at: 'key',
       };
     },

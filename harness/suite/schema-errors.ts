@@ -10,7 +10,7 @@
 import type { ErrorObject } from 'ajv';
 import type { ConfigIssue } from '../errors';
 import { suggest } from './did-you-mean';
-import { parsePointer, type JsonDocument } from './json-document';
+import { escapePointerSegment, parsePointer, type JsonDocument } from './json-document';
 import { FIELD_NUMBER_PATTERN } from '../protocols/iso8583/packager-schema';
 import { INTERFACE_NAME_PATTERN, TEST_ID_PATTERN } from './suite-schema';
 
@@ -76,7 +76,7 @@ function describeGeneric(error: ErrorObject): Described {
     return {
       expected: inner.expected,
       message: `property name '${propertyName}' is not allowed here: ${inner.message}`,
-      path: `${error.instancePath}/${escapePointer(propertyName)}`,
+      path: `${error.instancePath}/${escapePointerSegment(propertyName)}`,
       at: 'key',
     };
   }
@@ -88,7 +88,7 @@ function describeGeneric(error: ErrorObject): Described {
       return {
         expected: [...(allowed.length > 0 ? [`one of the properties ${allowed.join(', ')}`] : []), ...patterns].join(' or ') || 'no other properties',
         message: unknownPropertyMessage(key, allowed, patterns),
-        path: `${error.instancePath}/${escapePointer(key)}`,
+        path: `${error.instancePath}/${escapePointerSegment(key)}`,
         at: 'key',
       };
     }
@@ -104,7 +104,7 @@ function describeGeneric(error: ErrorObject): Described {
       return {
         expected: `property '${missing}'`,
         message: `missing required property '${missing}'${values}`,
-        path: `${error.instancePath}/${escapePointer(missing)}`,
+        path: `${error.instancePath}/${escapePointerSegment(missing)}`,
       };
     }
     default:
@@ -270,9 +270,6 @@ function plural(n: number, singular: string, pluralForm = `${singular}s`): strin
   return `${n} ${n === 1 ? singular : pluralForm}`;
 }
 
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** The value at a JSON Pointer in a document's data, or undefined. */
 export function valueAt(doc: JsonDocument, pointer: string): unknown {

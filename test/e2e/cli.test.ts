@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +108,32 @@ describe('poshil run (end to end, emulated terminal over TCP)', () => {
     expect(r.stderr).toMatch(/bad\.json:\d+:\d+/);
     expect(r.stderr).toContain('/tests/0/params/iterations');
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('on Ctrl-C finishes the current measurement, marks the rest skipped and still writes the report', async () => {
+    const out = tmpOut();
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/poshil.js'), 'run', 'test/fixtures/e2e/long.json', '--out', out], { cwd: ROOT });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (stdout.includes('long-echo')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    await new Promise((r) => setTimeout(r, 700));
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(1);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as RunReport;
+    expect(report.run.interrupted).toBeDefined();
+    expect(report.tests.map((t) => t.state)).toEqual(['passed', 'skipped']);
+    expect(report.tests[0]!.measurements.find((m) => m.name === 'count')!.value).toBeGreaterThan(10);
+    expect(report.run.durationMs).toBeLessThan(15_000);
   });
 
   it('validate checks files without running anything', () => {

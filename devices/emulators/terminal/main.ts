@@ -35,6 +35,10 @@ process.on('message', (message: { type: string }) => {
   }
 });
 
+// Ctrl-C in a terminal reaches the whole process group. The harness decides when its device
+// goes away (it finishes the current measurement first), so the child ignores SIGINT.
+process.on('SIGINT', () => undefined);
+
 process.on('disconnect', () => {
   void (terminal?.stop() ?? Promise.resolve()).then(() => process.exit(0));
 });
