@@ -1,5 +1,6 @@
 import type { Transport } from '../transports/transport';
 import type { Frame, Framer } from './framer';
+import { FramingStreamError } from './framing-stream-error';
 
 /**
  * A transport with a framer on top: whole frames in and out. The protocol layer talks to this,
@@ -64,16 +65,19 @@ export class TransportFrameLink implements FrameLink {
   private receive(chunk: Buffer): void {
     this.tap?.in(chunk);
     let frames: Frame[];
+    let error: Error | undefined;
     try {
       frames = this.framer.push(chunk);
     } catch (err) {
       this.framer.reset();
-      for (const l of this.errorListeners) l(err as Error);
-      return;
+      // Good frames that arrived in the same chunk before the garbage still count.
+      frames = err instanceof FramingStreamError ? err.framesBefore : [];
+      error = err as Error;
     }
     for (const frame of frames) {
       const size = frame.payload.length + (frame.header?.length ?? 0);
       for (const l of this.frameListeners) l(frame, size);
     }
+    if (error) for (const l of this.errorListeners) l(error);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * A framer turns a byte stream into frames and frames into bytes. It is pure and
  * synchronous: `push()` takes whatever chunk arrived (split anywhere) and returns the frames
- * completed by it, keeping the remainder. Malformed input throws FramingError and leaves the
- * framer reset, so a caller can report the error and go on with the next bytes.
+ * completed by it, keeping the remainder. Malformed input throws FramingStreamError (a
+ * FramingError) and leaves the framer reset; the good frames the same chunk completed before
+ * the garbage travel on the error as `framesBefore`, so a caller delivers them, reports the
+ * error and goes on with the next bytes.
  */
 export interface Frame {
   /** The message bytes (e.g. an ISO 8583 message). */

@@ -117,3 +117,20 @@ describe('device channel', () => {
     await terminal.stop();
   });
 });
+
+describe('frame link', () => {
+  it('delivers the good frames of a chunk before reporting the garbage after them, and keeps the link up', async () => {
+    const { createVirtualPair } = await import('../../harness/transports/virtual');
+    const { TransportFrameLink } = await import('../../harness/framing/frame-link');
+    const { createFramer } = await import('../../harness/framing/registry');
+    const [near] = createVirtualPair();
+    await near.open();
+    const link = new TransportFrameLink(near, createFramer({ type: 'length-prefix', lengthBytes: 2, maxLength: 100 }));
+    const events: string[] = [];
+    link.onFrame((f) => events.push(`frame ${f.payload.toString()}`));
+    link.onFramingError((e) => events.push(`error ${e.constructor.name}`));
+    near.emitData(Buffer.concat([Buffer.from([0, 2]), Buffer.from('ok'), Buffer.from([0xff, 0xff]), Buffer.from('junk')]));
+    near.emitData(Buffer.concat([Buffer.from([0, 3]), Buffer.from('yes')]));
+    expect(events).toEqual(['frame ok', 'error FramingStreamError', 'frame yes']);
+  });
+});

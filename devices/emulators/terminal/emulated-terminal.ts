@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createFramer } from '../../../harness/framing/registry';
 import type { Frame, Framer } from '../../../harness/framing/framer';
+import { FramingStreamError } from '../../../harness/framing/framing-stream-error';
 import { serveVirtual, type VirtualTransport } from '../../../harness/transports/virtual';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
@@ -118,10 +119,11 @@ export class EmulatedTerminal {
       let frames: Frame[];
       try {
         frames = framer.push(chunk);
-      } catch {
-        // Garbage on the line: a terminal discards it and waits for the next good frame.
+      } catch (err) {
+        // Garbage on the line: a terminal discards it and waits for the next good frame,
+        // still answering the good frames that came before it.
         framer.reset();
-        return;
+        frames = err instanceof FramingStreamError ? err.framesBefore : [];
       }
       for (const frame of frames) {
         const { delayMs, drop } = this.model.admit();

@@ -1,5 +1,5 @@
 /**
- * ISO 8583 bitmaps (ISO 8583:1987 section 4.2): 64 bits, bit 1 the most significant bit of the
+ * ISO 8583:1987 bitmaps: 64 bits, bit 1 the most significant bit of the
  * first byte, bit n set when data element n is present. Bit 1 of the primary bitmap announces
  * the secondary bitmap (elements 65-128), which follows the primary immediately. Written either
  * as 8 raw bytes or as 16 hexadecimal characters.

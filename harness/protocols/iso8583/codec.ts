@@ -1,6 +1,6 @@
 /**
  * ISO 8583 message codec: MTI, bitmap(s), then the data elements the bitmap announces in
- * ascending order (ISO 8583:1987 section 4). Everything dialect-specific comes from the
+ * ascending order, as ISO 8583:1987 lays out every message. Everything dialect-specific comes from the
  * packager, so one codec serves every device.
  */
 import { Iso8583Error } from '../../errors';
@@ -97,7 +97,7 @@ export class Iso8583Codec {
   private packMti(mti: unknown): Buffer {
     if (typeof mti !== 'string' || !/^[0-9]{4}$/.test(mti)) {
       const found = typeof mti === 'string' ? `${mti.length} characters` : typeof mti;
-      throw new Iso8583Error(`MTI must be 4 digits such as "0200" (ISO 8583:1987 section 4.1), found ${found}${typeof mti === 'string' ? ` "${mti}"` : ''}`, { field: 'mti' });
+      throw new Iso8583Error(`MTI must be 4 digits such as "0200" (ISO 8583:1987: version, class, function, origin), found ${found}${typeof mti === 'string' ? ` "${mti}"` : ''}`, { field: 'mti' });
     }
     return this.packager.mtiEncoding === 'bcd' ? digitsToBcd(mti, 'left') : Buffer.from(mti, 'latin1');
   }

@@ -1,7 +1,7 @@
 /**
  * Packing and unpacking one data element as its packager entry describes.
  *
- * Attributes (ISO 8583:1987 section 4.3): n digits; an letters, digits, space; ans printable
+ * Attributes (ISO 8583:1987 data element notation): n digits; an letters, digits, space; ans printable
  * ASCII 0x20-0x7E; b binary, given in messages as hex; z the track 2/3 code set of ISO/IEC 7813
  * (digits and the field separator, written "=" in character form and as nibble D in packed
  * BCD, where it is the low nibble of ASCII "=" 0x3D).
@@ -98,6 +98,11 @@ function prefixSize(spec: FieldSpec): number {
   return spec.lengthType === 'llvar' ? 1 : 2;
 }
 
+/** "an n field", "a b field": the type letters read as spoken ("en", "bee", "zed"). */
+function typeWithArticle(type: FieldType): string {
+  return `${type === 'b' || type === 'z' ? 'a' : 'an'} ${type} field`;
+}
+
 function hexByte(c: number): string {
   return `0x${c.toString(16).toUpperCase().padStart(2, '0')}`;
 }
@@ -124,7 +129,7 @@ export function packField(spec: FieldSpec, value: unknown): Buffer {
     const c = value.charCodeAt(i);
     if (!allowed.test(c)) {
       const shown = c >= 0x20 && c <= 0x7e ? `"${value[i]}"` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-      throw fieldError(spec, `character ${shown} at position ${i + 1} is not allowed: an ${spec.type} field takes ${allowed.words}`);
+      throw fieldError(spec, `character ${shown} at position ${i + 1} is not allowed: ${typeWithArticle(spec.type)} takes ${allowed.words}`);
     }
   }
   if (spec.type === 'b' && value.length % 2 === 1) {
@@ -257,7 +262,7 @@ function decodeData(spec: FieldSpec, raw: Buffer, count: number, offset: number)
       const allowed = ALLOWED[spec.type];
       for (let i = 0; i < raw.length; i++) {
         if (!allowed.test(raw[i])) {
-          throw fieldError(spec, `byte ${describeByte(raw[i])} at offset ${offset + i} is not allowed: an ${spec.type} field takes ${allowed.words}`, offset + i);
+          throw fieldError(spec, `byte ${describeByte(raw[i])} at offset ${offset + i} is not allowed: ${typeWithArticle(spec.type)} takes ${allowed.words}`, offset + i);
         }
       }
       const text = raw.toString('latin1');

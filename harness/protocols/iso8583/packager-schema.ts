@@ -9,6 +9,8 @@
  * checked in code, so an editor or the file:line:column validator reports them too.
  */
 
+import type { JsonSchema } from '../../json-schema';
+
 /** Packagers shipped in packagers/ and selectable by name from a device profile. */
 export const builtInPackagers = ['iso87ascii', 'iso87binary'] as const;
 export type BuiltInPackagerName = (typeof builtInPackagers)[number];
@@ -16,7 +18,7 @@ export type BuiltInPackagerName = (typeof builtInPackagers)[number];
 /** Field numbers 2..128 as JSON object keys; field 1 (the secondary bitmap) is implied. */
 export const FIELD_NUMBER_PATTERN = '^([2-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$';
 
-const fieldSchema = {
+const fieldSchema: JsonSchema = {
   type: 'object',
   description: 'Layout of one data element (ISO 8583:1987 section 4.3 and annex A).',
   properties: {
@@ -115,4 +117,4 @@ export const packagerSchema = {
   required: ['name', 'mtiEncoding', 'bitmapEncoding', 'fields'],
   additionalProperties: false,
   $defs: { field: fieldSchema },
-} satisfies Record<string, unknown>;
+} satisfies JsonSchema;

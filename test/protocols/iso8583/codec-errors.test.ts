@@ -38,7 +38,7 @@ const hexBytes = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex'
 
 describe('packing refuses values the packager cannot carry, naming the field', () => {
   it.each<[string, Iso8583Message, number | 'mti', string]>([
-    ['an MTI of three digits', { mti: '200', fields: {} }, 'mti', 'MTI must be 4 digits such as "0200" (ISO 8583:1987 section 4.1), found 3 characters "200"'],
+    ['an MTI of three digits', { mti: '200', fields: {} }, 'mti', 'MTI must be 4 digits such as "0200" (ISO 8583:1987: version, class, function, origin), found 3 characters "200"'],
     ['an MTI with letters', { mti: '02A0', fields: {} }, 'mti', 'MTI must be 4 digits'],
     ['a letter in a numeric field', { mti: '0200', fields: { 3: '00A000' } }, 3, 'field 3 (PROCESSING CODE): character "A" at position 3 is not allowed: an n field takes digits 0-9 only'],
     ['a numeric value longer than its fixed field', { mti: '0200', fields: { 4: '1234567890123' } }, 4, 'field 4 (AMOUNT, TRANSACTION): the value has 13 digits but this fixed field takes exactly 12: give 1 to 12 digits (shorter values are zero-filled on the left)'],
@@ -49,9 +49,9 @@ describe('packing refuses values the packager cannot carry, naming the field', (
     ['a control character in an ans field', { mti: '0200', fields: { 48: 'a\nb' } }, 48, 'character U+000A at position 2'],
     ['a PAN longer than its LLVAR maximum', { mti: '0200', fields: { 2: '1'.repeat(20) } }, 2, 'field 2 (PRIMARY ACCOUNT NUMBER): the value has 20 digits but this llvar field takes at most 19'],
     ['an LLLVAR value over its maximum', { mti: '0200', fields: { 48: 'x'.repeat(1000) } }, 48, 'the value has 1000 characters but this lllvar field takes at most 999'],
-    ['an invalid track 2 character', { mti: '0200', fields: { 35: '4761739001010010^2512' } }, 35, 'field 35 (TRACK 2 DATA): character "^" at position 17 is not allowed: an z field takes digits and the separator "=" (or "D") only'],
+    ['an invalid track 2 character', { mti: '0200', fields: { 35: '4761739001010010^2512' } }, 35, 'field 35 (TRACK 2 DATA): character "^" at position 17 is not allowed: a z field takes digits and the separator "=" (or "D") only'],
     ['an odd number of hex characters in a b field', { mti: '0200', fields: { 52: '0123456789ABCDE' } }, 52, 'field 52 (PERSONAL IDENTIFICATION NUMBER DATA): the hex value has 15 characters, an odd number'],
-    ['a non-hex character in a b field', { mti: '0200', fields: { 52: '0123456789ABCDEG' } }, 52, 'character "G" at position 16 is not allowed: an b field takes hex digits only'],
+    ['a non-hex character in a b field', { mti: '0200', fields: { 52: '0123456789ABCDEG' } }, 52, 'character "G" at position 16 is not allowed: a b field takes hex digits only'],
     ['a b value of the wrong fixed length', { mti: '0200', fields: { 52: '0123' } }, 52, 'the value has 2 bytes but this fixed field takes exactly 8'],
     ['field 1, which is the secondary bitmap', { mti: '0200', fields: { 1: '0000000000000000' } }, 1, 'field 1 is the secondary bitmap: leave it out'],
   ])('refuses %s', (_what, message, field, text) => {
@@ -112,7 +112,7 @@ describe('unpacking reports where a message breaks, naming field and byte offset
     ['a filler nibble that is neither 0 nor F', binary, hexBytes('0200 0000040000000000 5051'), 22, 10, 'field 22 (POINT OF SERVICE ENTRY MODE): filler nibble 5 in byte 0x50 at offset 10 should be 0 or F'],
     ['a control byte in an ans field', ascii, Buffer.concat([latin1('0200' + '0000000000800000' + 'TERM'), Buffer.from([0]), latin1('001')]), 41, 24, 'field 41 (CARD ACCEPTOR TERMINAL IDENTIFICATION): byte 0x00 at offset 24 is not allowed: an ans field takes printable ASCII'],
     ['punctuation in an an field', ascii, latin1('0200' + '0000000002000000' + '0!'), 39, 21, 'field 39 (RESPONSE CODE): byte 0x21 ("!") at offset 21 is not allowed'],
-    ['a non-hex character in a hex-ASCII b field', ascii, latin1('0200' + '0000000000001000' + '0123456789ABCDEZ'), 52, 35, 'field 52 (PERSONAL IDENTIFICATION NUMBER DATA): byte 0x5A ("Z") at offset 35 is not allowed: an b field takes hex digits only'],
+    ['a non-hex character in a hex-ASCII b field', ascii, latin1('0200' + '0000000000001000' + '0123456789ABCDEZ'), 52, 35, 'field 52 (PERSONAL IDENTIFICATION NUMBER DATA): byte 0x5A ("Z") at offset 35 is not allowed: a b field takes hex digits only'],
     ['a binary b field cut short', binary, hexBytes('0200 0000000000001000 01020304'), 52, 10, 'field 52 (PERSONAL IDENTIFICATION NUMBER DATA): expected 8 bytes at offset 10, found 4 bytes'],
     ['a hex-ASCII b field cut short', ascii, latin1('0200' + '0000000000001000' + '0123'), 52, 20, 'expected 8 bytes (16 hex characters) at offset 20, found 4 bytes'],
     // variable fields

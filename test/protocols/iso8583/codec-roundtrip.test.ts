@@ -63,6 +63,21 @@ describe.each(packagersUnderTest())('ISO 8583 codec with packager %s', (_name, p
     );
   });
 
+  it('never fails with anything but Iso8583Error on a message with one byte corrupted', () => {
+    fc.assert(
+      fc.property(messages, fc.nat(), fc.integer({ min: 1, max: 255 }), (m, at, flip) => {
+        const bytes = Buffer.from(codec.pack(m));
+        bytes[at % bytes.length] ^= flip;
+        try {
+          codec.unpack(bytes);
+        } catch (err) {
+          expect(err).toBeInstanceOf(Iso8583Error);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('carries every field at its maximum length', () => {
     const fields: Record<number, string> = {};
     for (const [n, def] of Object.entries(packager.fields)) fields[Number(n)] = longestValue(def);
