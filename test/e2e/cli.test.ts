@@ -113,6 +113,7 @@ describe('poshil run (end to end, emulated terminal over TCP)', () => {
   it('on Ctrl-C finishes the current measurement, marks the rest skipped and still writes the report', async () => {
     const out = tmpOut();
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/poshil.js'), 'run', 'test/fixtures/e2e/long.json', '--out', out], { cwd: ROOT });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     await new Promise<void>((resolve) => {
@@ -128,6 +129,7 @@ describe('poshil run (end to end, emulated terminal over TCP)', () => {
       child.once('exit', resolve);
       child.kill('SIGINT');
     });
+    clearTimeout(guard);
     expect(code).toBe(1);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as RunReport;
     expect(report.run.interrupted).toBeDefined();

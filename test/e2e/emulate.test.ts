@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { DeviceChannel } from '../../harness/channel/device-channel';
 import { loadDevice } from '../../harness/suite/load';
@@ -9,15 +9,22 @@ import { loadDevice } from '../../harness/suite/load';
  */
 const ROOT = path.resolve(__dirname, '../..');
 
+const children: ChildProcess[] = [];
+afterEach(() => {
+  // A failed expectation must not leave an emulator running (it would hold jest open).
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 describe('poshil emulate', () => {
   it('serves the profile on a loopback port, answers transactions, and stops on SIGINT', async () => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/poshil.js'), 'emulate', 'devices/emulated-terminal.json', '--port', '0', '--defect', 'slowMs=5'], { cwd: ROOT });
+    children.push(child);
     let out = '';
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /ecr on tcp 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+        if (m && out.includes('press Ctrl-C')) resolve(Number(m[1]));
       });
       child.once('exit', (code) => reject(new Error(`emulate exited ${code}: ${out}`)));
     });
@@ -39,6 +46,7 @@ describe('poshil emulate', () => {
 
   it('refuses a profile without an emulator block, with exit code 2', async () => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/poshil.js'), 'emulate', 'test/fixtures/e2e/unreachable-device.json'], { cwd: ROOT });
+    children.push(child);
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
