@@ -5,7 +5,7 @@ import { PoshilError } from '../errors';
 import { createReporters, defaultReporterNames } from '../reports/registry';
 import { ReporterMultiplexer } from '../reports/multiplexer';
 import { newRunId, runSuite } from '../runner/runner';
-import { loadDevice, loadSuite } from '../suite/load';
+import { loadSuiteAndDevice } from '../suite/load';
 import { POSHIL_VERSION } from '../version';
 import { validateFiles } from './validate';
 import { emulate } from './emulate';
@@ -106,8 +106,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const reporters = createReporters(reporterNames, { console: { stream: io.stdout } });
 
   // Load and validate everything before anything runs.
-  const suite = loadSuite(suiteFile);
-  const device = loadDevice(suite.deviceFile);
+  const { suite, device } = loadSuiteAndDevice(suiteFile);
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
   if (only) {
     const unknown = [...only].filter((id) => !suite.tests.some((t) => t.id === id));

@@ -9,6 +9,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { ConfigIssue } from '../errors';
+import { maskPan } from '../masking/pan';
 import { suggest } from './did-you-mean';
 import { escapePointerSegment, parsePointer, type JsonDocument } from './json-document';
 import { FIELD_NUMBER_PATTERN } from '../protocols/iso8583/packager-schema';
@@ -38,8 +39,9 @@ const SUMMARY_KEYWORDS = new Set(['if', 'propertyNames', 'allOf']);
 export function describeSchemaErrors(errors: readonly ErrorObject[], doc: JsonDocument, rules: readonly ErrorRule[] = []): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
-  for (const error of errors) {
-    if (SUMMARY_KEYWORDS.has(error.keyword)) continue;
+  for (const raw of errors) {
+    if (SUMMARY_KEYWORDS.has(raw.keyword)) continue;
+    const error = maskSecrets(raw);
     const described = applyRules(error, doc, rules) ?? describeGeneric(error);
     const path = described.path ?? error.instancePath;
     const key = `${path}\u0000${described.message}`;
@@ -48,6 +50,15 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], doc: JsonDo
     issues.push(doc.issue(path, described.expected, described.message, described.at ?? 'value'));
   }
   return issues;
+}
+
+/**
+ * A card number quoted back in an error message would end up in CI logs: even test PANs are
+ * masked there like everywhere else (first six and last four digits).
+ */
+function maskSecrets(error: ErrorObject): ErrorObject {
+  const property = parsePointer(error.instancePath).pop();
+  return property === 'pan' && typeof error.data === 'string' ? { ...error, data: maskPan(error.data) } : error;
 }
 
 function applyRules(error: ErrorObject, doc: JsonDocument, rules: readonly ErrorRule[]): Described | undefined {
