@@ -54,15 +54,18 @@ export class LatencyHistogram {
     const h = this.histogram;
     const empty = h.totalCount === 0;
     const ms = (ns: number) => (empty ? null : round(ns / NS_PER_MS));
+    // A percentile is reported as the top of its bucket; never let it pass the exact extremes
+    // (a p99 above the max reads as a bug to anyone checking the report).
+    const pct = (p: number) => ms(Math.min(h.maxValue, Math.max(h.minNonZeroValue, h.getValueAtPercentile(p))));
     return {
       count: h.totalCount,
       min_ms: ms(h.minNonZeroValue),
       mean_ms: ms(h.mean),
       stddev_ms: ms(h.stdDeviation),
-      p50_ms: ms(h.getValueAtPercentile(50)),
-      p90_ms: ms(h.getValueAtPercentile(90)),
-      p99_ms: ms(h.getValueAtPercentile(99)),
-      p999_ms: ms(h.getValueAtPercentile(99.9)),
+      p50_ms: pct(50),
+      p90_ms: pct(90),
+      p99_ms: pct(99),
+      p999_ms: pct(99.9),
       max_ms: ms(h.maxValue),
     };
   }
