@@ -1,6 +1,6 @@
 import { createFramer } from '../framing/registry';
 import { TransportFrameLink } from '../framing/frame-link';
-import { createSession } from '../protocols/registry';
+import { createSession, type SessionShared } from '../protocols/registry';
 import type { ProtocolSession, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
 import type { InterfaceConfig, TransportConfig } from '../suite/types';
 import { createTransport } from '../transports/registry';
@@ -23,6 +23,8 @@ export interface DeviceChannelOptions {
   defaultTimeoutMs?: number;
   /** A prepared transport (tests, virtual links); otherwise built from the profile. */
   transport?: Transport;
+  /** Protocol state shared with other channels to the same interface (STAN sequence). */
+  shared?: SessionShared;
 }
 
 export class DeviceChannel implements Channel {
@@ -81,7 +83,7 @@ export class DeviceChannel implements Channel {
       this.recorder.event(`disconnected: ${this.dropped.message}`);
       this.teardown();
     });
-    this.session = createSession(this.options.iface, this.link, this.recorder, this.options.baseDir);
+    this.session = createSession(this.options.iface, this.link, this.recorder, this.options.baseDir, this.options.shared);
   }
 
   async transact(request: TransactionRequest, options: Partial<TransactOptions> = {}): Promise<TransactionOutcome> {

@@ -25,7 +25,14 @@ export interface WireEntry {
 export interface WireRecorderOptions {
   file?: string;
   keep?: number;
+  /**
+   * Byte chunks written to the file at most; past it only a count is kept, so a
+   * million-transaction soak does not fill the disk. Events are always written.
+   */
+  maxChunks?: number;
 }
+
+const DEFAULT_MAX_CHUNKS = 200_000;
 
 interface Pending {
   t: bigint;
@@ -42,9 +49,14 @@ export class WireRecorder implements SecretSink {
   private readonly recent: WireEntry[] = [];
   private readonly keep: number;
   private fd: number | undefined;
+  private readonly maxChunks: number;
+  private chunks = 0;
+  /** Chunks seen past the limit and not recorded. */
+  omitted = 0;
 
   constructor(options: WireRecorderOptions = {}) {
     this.keep = options.keep ?? 2000;
+    this.maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
     if (options.file) this.fd = fs.openSync(options.file, 'a');
   }
 
@@ -53,6 +65,11 @@ export class WireRecorder implements SecretSink {
   }
 
   record(dir: 'out' | 'in', data: Buffer): void {
+    if (this.chunks >= this.maxChunks) {
+      if (this.omitted++ === 0) this.event(`trace limit of ${this.maxChunks} chunks reached: further bytes are counted, not recorded`);
+      return;
+    }
+    this.chunks++;
     this.push({ t: process.hrtime.bigint(), dir, data: Buffer.from(data) });
   }
 
@@ -89,6 +106,7 @@ export class WireRecorder implements SecretSink {
   }
 
   close(): void {
+    if (this.omitted > 0 && this.fd !== undefined) this.event(`${this.omitted} chunks were not recorded (trace limit)`);
     this.flush();
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;

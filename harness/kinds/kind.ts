@@ -30,6 +30,11 @@ export interface KindContext<P> {
   seed: number;
   /** The channel to the device interface the test names (default "ecr"), opened and ready. */
   channel(): Promise<Channel>;
+  /**
+   * `count` connections to that interface, opened and ready: the first is `channel()`, the
+   * others are extra connections (concurrency) that the runner closes after the test.
+   */
+  channels(count: number): Promise<Channel[]>;
   progress(p: KindProgress): void;
   log(message: string): void;
   /** Aborted on SIGINT or when the run is cancelled: stop soon, return what was measured. */

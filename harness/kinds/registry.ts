@@ -1,5 +1,6 @@
 import type { TestKind } from './kind';
 import { latencyKind } from './latency';
+import { stressKind } from './stress';
 
 /**
  * Every built-in test kind. The suite schema is composed from this map (each kind's
@@ -7,6 +8,7 @@ import { latencyKind } from './latency';
  */
 export const kinds = {
   latency: latencyKind,
+  stress: stressKind,
 } as const satisfies Record<string, TestKind<never>>;
 
 export type KindName = keyof typeof kinds;

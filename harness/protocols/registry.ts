@@ -4,18 +4,25 @@ import type { InterfaceConfig } from '../suite/types';
 import type { ProtocolType } from './config-schemas';
 import { Iso8583Codec } from './iso8583/codec';
 import { loadPackager } from './iso8583/packager';
-import { Iso8583Session } from './iso8583/session';
+import { Iso8583Session, StanSequence } from './iso8583/session';
 import type { ProtocolSession, SecretSink } from './protocol';
 
 /** Builds the protocol session a device interface speaks, over an already framed link. */
-type SessionFactory = (iface: InterfaceConfig, link: FrameLink, secrets: SecretSink, baseDir: string) => ProtocolSession;
+type SessionFactory = (iface: InterfaceConfig, link: FrameLink, secrets: SecretSink, baseDir: string, shared: SessionShared) => ProtocolSession;
+
+/** State several sessions to the same device interface share (e.g. the STAN sequence). */
+export interface SessionShared {
+  stans?: StanSequence;
+}
 
 // Default TPDU for length-prefixed ISO 8583 with a TPDU header: id 0x60, destination 0001,
 // source 0000 — the common acquirer convention; devices that need others say so in the profile.
 const DEFAULT_TPDU = Buffer.from('6000010000', 'hex');
 
+export { StanSequence };
+
 const factories: Record<ProtocolType, SessionFactory> = {
-  iso8583: (iface, link, secrets, baseDir) => {
+  iso8583: (iface, link, secrets, baseDir, shared) => {
     const p = iface.protocol;
     const codec = new Iso8583Codec(loadPackager(p.packager as string, baseDir));
     return new Iso8583Session(link, codec, secrets, {
@@ -23,14 +30,15 @@ const factories: Record<ProtocolType, SessionFactory> = {
       merchantId: p.merchantId as string | undefined,
       currency: p.currency as string | undefined,
       tpdu: iface.framing.tpdu ? DEFAULT_TPDU : undefined,
+      stans: shared.stans,
     });
   },
 };
 
-export function createSession(iface: InterfaceConfig, link: FrameLink, secrets: SecretSink, baseDir: string): ProtocolSession {
+export function createSession(iface: InterfaceConfig, link: FrameLink, secrets: SecretSink, baseDir: string, shared: SessionShared = {}): ProtocolSession {
   const factory = (factories as Record<string, SessionFactory>)[iface.protocol.type];
   if (!factory) {
     throw new PoshilError('UNKNOWN_PROTOCOL', `unknown protocol "${iface.protocol.type}"; known protocols: ${Object.keys(factories).join(', ')}`);
   }
-  return factory(iface, link, secrets, baseDir);
+  return factory(iface, link, secrets, baseDir, shared);
 }

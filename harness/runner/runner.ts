@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeviceChannel } from '../channel/device-channel';
 import { WireRecorder } from '../channel/wire-recorder';
+import { StanSequence, type SessionShared } from '../protocols/registry';
 import { PoshilError } from '../errors';
 import type { KindContext, KindOutcome, TestKind } from '../kinds/kind';
 import { getKind } from '../kinds/registry';
@@ -44,6 +46,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const { suite, device, outDir, reporter } = options;
   const seed = options.seed ?? suite.seed;
   const signal = options.signal ?? new AbortController().signal;
+  // Every in-flight transaction listens for cancellation; thousands may be in flight.
+  setMaxListeners(0, signal);
   const tests = options.filter ? suite.tests.filter(options.filter) : suite.tests;
   fs.mkdirSync(path.join(outDir, 'wire'), { recursive: true });
   const runId = path.basename(outDir);
@@ -56,6 +60,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const suitePans = collectPans(suite);
   let emulator: RunningEmulator | undefined;
   const channels = new Map<string, DeviceChannel>();
+  let channelFactory: ChannelFactory | undefined;
   const results: TestResult[] = [];
   let interrupted: string | undefined;
 
@@ -67,25 +72,15 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
         : await startEmulator(device, { defects: options.defects, seed });
       options.onEmulatorStarted?.(emulator);
     }
+    const factory = new ChannelFactory(device, emulator, outDir, suitePans, suite.defaults.timeoutMs);
     for (const role of new Set(tests.filter((t) => !t.skip).map((t) => t.interface))) {
-      const iface = device.interfaces[role];
-      if (!iface) throw new PoshilError('NO_SUCH_INTERFACE', `device '${device.name}' has no interface '${role}'`);
-      const ep = emulator?.endpoints.find((e) => e.role === role);
-      const recorder = new WireRecorder({ file: path.join(outDir, 'wire', `${role}.ndjson`) });
-      for (const pan of suitePans) recorder.addPan(pan);
-      const channel = new DeviceChannel({
-        role,
-        iface,
-        baseDir: path.dirname(device.file),
-        transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : {},
-        recorder,
-        defaultTimeoutMs: suite.defaults.timeoutMs,
-      });
+      const channel = factory.create(role);
       channels.set(role, channel);
       // Reach every interface before the first test: an unreachable device is a setup
       // problem (exit 2), not a test failure.
       await channel.open();
     }
+    channelFactory = factory;
     await reporter.onRunStart?.(start);
 
     for (const [index, test] of tests.entries()) {
@@ -97,7 +92,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       } else if (test.skip) {
         result = skipped(test, typeof test.skip === 'string' ? test.skip : 'skipped in the suite');
       } else {
-        result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), suite, seed, signal, reporter);
+        result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), channelFactory, suite, seed, signal, reporter);
       }
       result = maskDeep(result, suitePans);
       results.push(result);
@@ -147,6 +142,7 @@ async function runTest(
   test: SuiteTest,
   kind: TestKind<unknown> | undefined,
   channel: DeviceChannel | undefined,
+  factory: ChannelFactory | undefined,
   suite: Suite,
   seed: number,
   signal: AbortSignal,
@@ -175,6 +171,7 @@ async function runTest(
   if (!channel) return finish({ state: 'errored', error: { code: 'NO_CHANNEL', message: `no channel for interface '${test.interface}'` } });
 
   channel.recorder.event(`test ${test.id} start`);
+  const extra: DeviceChannel[] = [];
   const ctx: KindContext<unknown> = {
     testId: test.id,
     params: test.params,
@@ -183,6 +180,15 @@ async function runTest(
     channel: async () => {
       await channel.open();
       return channel;
+    },
+    channels: async (count) => {
+      await channel.open();
+      while (extra.length < count - 1 && factory) {
+        const c = factory.create(test.interface);
+        extra.push(c);
+        await c.open();
+      }
+      return [channel, ...extra.slice(0, Math.max(0, count - 1))];
     },
     progress: (p) => reporter.onProgress?.(test.id, p),
     log: (message) => channel.recorder.event(`${test.id}: ${message}`),
@@ -197,6 +203,10 @@ async function runTest(
     return finish({ state: 'errored', error: { code: e.code ?? 'INTERNAL_ERROR', message: e.message ?? String(err) } });
   } finally {
     channel.recorder.event(`test ${test.id} end`);
+    for (const c of extra) {
+      await c.close().catch(() => undefined);
+      c.recorder.close();
+    }
   }
   const measurements = kind.metrics.map((m) => ({ name: m.name, unit: m.unit, value: outcome.measurements[m.name] ?? null }));
   const thresholds = evaluateThresholds(test.thresholds, outcome.measurements, kind.metrics);
@@ -207,6 +217,48 @@ async function runTest(
     ...(outcome.notes?.length ? { notes: outcome.notes } : {}),
     ...(outcome.details ? { details: outcome.details } : {}),
   });
+}
+
+/**
+ * Builds channels to the device's interfaces. Every channel to one interface shares the
+ * protocol state a device expects to be unique per terminal (the STAN sequence); each
+ * connection has its own wire trace file.
+ */
+class ChannelFactory {
+  private readonly shared = new Map<string, SessionShared>();
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly device: DeviceProfile,
+    private readonly emulator: RunningEmulator | undefined,
+    private readonly outDir: string,
+    private readonly pans: string[],
+    private readonly timeoutMs: number,
+  ) {}
+
+  create(role: string): DeviceChannel {
+    const iface = this.device.interfaces[role];
+    if (!iface) throw new PoshilError('NO_SUCH_INTERFACE', `device '${this.device.name}' has no interface '${role}'`);
+    const n = (this.counts.get(role) ?? 0) + 1;
+    this.counts.set(role, n);
+    const ep = this.emulator?.endpoints.find((e) => e.role === role);
+    const recorder = new WireRecorder({ file: path.join(this.outDir, 'wire', n === 1 ? `${role}.ndjson` : `${role}.${n}.ndjson`) });
+    for (const pan of this.pans) recorder.addPan(pan);
+    let shared = this.shared.get(role);
+    if (!shared) {
+      shared = { stans: new StanSequence() };
+      this.shared.set(role, shared);
+    }
+    return new DeviceChannel({
+      role,
+      iface,
+      baseDir: path.dirname(this.device.file),
+      transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : {},
+      recorder,
+      defaultTimeoutMs: this.timeoutMs,
+      shared,
+    });
+  }
 }
 
 function skipped(test: SuiteTest, reason: string): TestResult {

@@ -67,6 +67,8 @@ export const emulatorSchema: JsonSchema = {
         slowMs: nonNegative('Extra ms added to every response.'),
         dropEveryN: { type: 'integer', minimum: 0, description: 'Silently drop every Nth response (0: never).' },
         latencyCreep: nonNegative('Processing time grows by this many ms per transaction processed.'),
+        stallAfterN: { type: 'integer', minimum: 0, description: 'After this many requests the terminal freezes for stallMs; every connection waits (0: never).' },
+        stallMs: nonNegative('How long a stall lasts, in ms (default 1000).'),
       },
       additionalProperties: false,
     },

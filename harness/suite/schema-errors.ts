@@ -39,10 +39,15 @@ const SUMMARY_KEYWORDS = new Set(['if', 'propertyNames', 'allOf']);
 export function describeSchemaErrors(errors: readonly ErrorObject[], doc: JsonDocument, rules: readonly ErrorRule[] = []): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
+  // "Exactly one of these properties" (a oneOf of single `required` branches) gets one clear
+  // sentence instead of ajv's errors from inside every branch.
+  const choices = errors.filter((e) => e.keyword === 'oneOf' && exclusiveChoice(e) !== undefined);
+  const insideChoice = (e: ErrorObject) => choices.some((c) => e !== c && e.schemaPath.startsWith(c.schemaPath + '/'));
   for (const raw of errors) {
     if (SUMMARY_KEYWORDS.has(raw.keyword)) continue;
+    if (insideChoice(raw)) continue;
     const error = maskSecrets(raw);
-    const described = applyRules(error, doc, rules) ?? describeGeneric(error);
+    const described = applyRules(error, doc, rules) ?? describeChoice(error) ?? describeGeneric(error);
     const path = described.path ?? error.instancePath;
     const key = `${path}\u0000${described.message}`;
     if (seen.has(key)) continue;
@@ -50,6 +55,26 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], doc: JsonDo
     issues.push(doc.issue(path, described.expected, described.message, described.at ?? 'value'));
   }
   return issues;
+}
+
+/** The property names of a oneOf whose every branch requires exactly one property. */
+function exclusiveChoice(error: ErrorObject): string[] | undefined {
+  const branches = (error.schema ?? []) as Record<string, unknown>[];
+  if (!Array.isArray(branches) || branches.length < 2) return undefined;
+  const names = branches.map((b) => (Array.isArray(b.required) && b.required.length === 1 ? String(b.required[0]) : undefined));
+  return names.every((n): n is string => n !== undefined) ? names : undefined;
+}
+
+function describeChoice(error: ErrorObject): Described | undefined {
+  if (error.keyword !== 'oneOf') return undefined;
+  const names = exclusiveChoice(error);
+  if (!names) return undefined;
+  const quoted = names.map((n) => `'${n}'`);
+  const list = quoted.length === 2 ? quoted.join(' or ') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+  const present = names.filter((n) => error.data && typeof error.data === 'object' && n in (error.data as Record<string, unknown>));
+  return present.length > 1
+    ? { expected: `only one of ${list}`, message: `give either ${list}, not both` }
+    : { expected: `one of ${list}`, message: `missing ${list}: give exactly one of them` };
 }
 
 /**

@@ -62,6 +62,10 @@ export interface EmulatorConfig {
     dropEveryN?: number;
     /** Service time grows by this many ms per transaction processed. */
     latencyCreep?: number;
+    /** After this many requests the terminal freezes for `stallMs` (every connection waits). */
+    stallAfterN?: number;
+    /** How long a stall lasts; default 1000 ms. */
+    stallMs?: number;
   };
   /** Journal file; default is in memory only. */
   journal?: string;

@@ -37,3 +37,14 @@ describe('wire recorder', () => {
     expect(r.entries()).toHaveLength(10);
   });
 });
+
+describe('wire recorder limits', () => {
+  it('stops recording bytes past its chunk limit, says so, and keeps counting', () => {
+    const r = new WireRecorder({ maxChunks: 3 });
+    for (let i = 0; i < 10; i++) r.record('out', Buffer.from([i]));
+    const e = r.entries();
+    expect(e.filter((x) => x.dir === 'out')).toHaveLength(3);
+    expect(e.some((x) => x.note?.includes('trace limit of 3 chunks reached'))).toBe(true);
+    expect(r.omitted).toBe(7);
+  });
+});

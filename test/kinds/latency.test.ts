@@ -1,51 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { runSuite } from '../../harness/runner/runner';
-import type { TestResult } from '../../harness/reports/model';
-import type { DeviceProfile, EmulatorConfig, Suite } from '../../harness/suite/types';
+import { measured as value, runOneTest, testSale as sale, virtualTerminal } from '../helpers/run-one-test';
+import type { Limit, TestResult } from '../../harness/reports/model';
+import type { DeviceProfile, EmulatorConfig } from '../../harness/suite/types';
 
 /**
  * The latency kind against the emulated terminal over an in-memory link: every threshold it
  * offers can fail, and fails for the defect it exists to catch.
  */
-const ROOT = path.resolve(__dirname, '../..');
-let n = 0;
-
-function device(emulator: EmulatorConfig, bitsPerSecond?: number): DeviceProfile {
-  const name = `latency-spec-${++n}`;
-  return {
-    name,
-    file: path.join(ROOT, 'devices/emulated-terminal.json'),
-    sha256: '',
-    interfaces: {
-      ecr: {
-        transport: { type: 'virtual', name, ...(bitsPerSecond ? { bitsPerSecond } : {}) },
-        framing: { type: 'length-prefix', lengthBytes: 2 },
-        protocol: { type: 'iso8583', packager: 'iso87ascii', terminalId: 'POSHIL01' },
-      },
-    },
-    emulator: { processingMs: { distribution: 'fixed', mean: 0.5 }, ...emulator },
-  };
-}
-
-const sale = { type: 'sale', amount: '12.34', currency: '978', card: { pan: '4761739001010119', expiry: '3012' } };
-
-async function run(dev: DeviceProfile, params: Record<string, unknown>, thresholds: Suite['tests'][0]['thresholds'], timeoutMs = 200): Promise<TestResult> {
-  const suite: Suite = {
-    name: 'latency spec',
-    file: path.join(ROOT, 'suites/smoke.json'),
-    sha256: '',
-    deviceFile: dev.file,
-    seed: 1,
-    defaults: { timeoutMs },
-    tests: [{ id: 'lat', kind: 'latency', interface: 'ecr', params, thresholds }],
-  };
-  const report = await runSuite({ suite, device: dev, outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-lat-')), reporter: { name: 'none' } });
-  return report.tests[0]!;
-}
-
-const value = (r: TestResult, name: string) => r.measurements.find((m) => m.name === name)?.value;
+const device = (emulator: EmulatorConfig, bitsPerSecond?: number): DeviceProfile => virtualTerminal(emulator, { bitsPerSecond });
+const run = (dev: DeviceProfile, params: Record<string, unknown>, thresholds: Record<string, Limit>, timeoutMs?: number): Promise<TestResult> =>
+  runOneTest(dev, 'latency', params, thresholds, timeoutMs);
 
 describe('latency kind', () => {
   it('measures every iteration and reports the full set of figures', async () => {

@@ -140,7 +140,8 @@ export class EmulatedTerminal {
     } catch {
       return; // undecodable: no answer, as a terminal would do
     }
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    const wait = Math.max(delayMs, this.model.stallRemainingMs());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const response = respondIso8583(this.model, request);
     if (drop || link.closed) return;
     const header = frame.header ? swapTpdu(frame.header) : undefined;

@@ -45,6 +45,7 @@ export class TerminalModel {
   private requests = 0;
   private processed = 0;
   private readonly defects: NonNullable<EmulatorConfig['defects']>;
+  private stalledUntil = 0;
 
   constructor(
     config: EmulatorConfig = {},
@@ -62,10 +63,19 @@ export class TerminalModel {
    */
   admit(): { delayMs: number; drop: boolean } {
     this.requests++;
+    if (this.defects.stallAfterN && this.requests === this.defects.stallAfterN) {
+      // The whole terminal freezes: every request, on every connection, waits it out.
+      this.stalledUntil = Date.now() + (this.defects.stallMs ?? 1000);
+    }
     const creep = (this.defects.latencyCreep ?? 0) * this.processed;
     const delayMs = this.serviceTime.sample() + (this.defects.slowMs ?? 0) + creep;
     const n = this.defects.dropEveryN ?? 0;
     return { delayMs, drop: n > 0 && this.requests % n === 0 };
+  }
+
+  /** ms a request about to be processed must still wait because the terminal is stalled. */
+  stallRemainingMs(now = Date.now()): number {
+    return Math.max(0, this.stalledUntil - now);
   }
 
   authorise(req: AuthorisationRequest): Decision {

@@ -15,9 +15,24 @@ export interface Iso8583SessionOptions {
   currency?: string;
   /** TPDU sent in the framing header when the framing carries one. */
   tpdu?: Buffer;
-  /** First STAN; later ones count up, wrapping 999999 → 000001. */
-  firstStan?: number;
+  /** Where STANs come from; default a sequence of this session's own from 000001. */
+  stans?: StanSequence;
   clock?: () => Date;
+}
+
+/**
+ * System trace audit numbers (field 11) for one terminal: 000001…999999, then wrapping. Shared
+ * by every connection a test opens to the same interface, because the device identifies a
+ * transaction by terminal id + STAN and two connections must never reuse one.
+ */
+export class StanSequence {
+  constructor(private value = 1) {}
+
+  next(): string {
+    const s = String(this.value).padStart(6, '0');
+    this.value = this.value >= 999999 ? 1 : this.value + 1;
+    return s;
+  }
 }
 
 interface Pending {
@@ -38,7 +53,7 @@ const REQUEST_MTI: Record<TransactionRequest['type'], string> = {
 
 export class Iso8583Session implements ProtocolSession {
   readonly protocol = 'iso8583';
-  private stan: number;
+  private readonly stans: StanSequence;
   private readonly pending = new Map<string, Pending>();
   private readonly detach: (() => void)[] = [];
   /** Responses that matched nothing in flight (late after a timeout, or unsolicited). */
@@ -51,7 +66,7 @@ export class Iso8583Session implements ProtocolSession {
     private readonly secrets: SecretSink,
     private readonly options: Iso8583SessionOptions = {},
   ) {
-    this.stan = options.firstStan ?? 1;
+    this.stans = options.stans ?? new StanSequence();
     this.detach.push(link.onFrame((frame) => this.receive(frame.payload)));
     this.detach.push(
       link.onClose((cause) => this.failAll(new LinkClosedError(`${link.endpoint}: link dropped while waiting for a response${cause ? ` (${cause.message})` : ''}`))),
@@ -100,9 +115,7 @@ export class Iso8583Session implements ProtocolSession {
   }
 
   private nextStan(): string {
-    const s = String(this.stan).padStart(6, '0');
-    this.stan = this.stan >= 999999 ? 1 : this.stan + 1;
-    return s;
+    return this.stans.next();
   }
 
   buildRequest(request: TransactionRequest): Iso8583Message {
