@@ -129,3 +129,23 @@ describe('emulated terminal, ISO 8583 face', () => {
     expect(respondIso8583(t, { mti: '0100', fields: { 11: '000006' } })).toMatchObject({ mti: '0110', fields: { 39: '12' } });
   });
 });
+
+describe('emulated terminal, stall defect and long runs', () => {
+  it('stallAfterN freezes the terminal for stallMs from the Nth request on', () => {
+    const m = new TerminalModel({ defects: { stallAfterN: 3, stallMs: 500 } });
+    m.admit();
+    m.admit();
+    expect(m.stallRemainingMs()).toBe(0);
+    m.admit();
+    expect(m.stallRemainingMs()).toBeGreaterThan(490);
+    expect(m.stallRemainingMs(Date.now() + 600)).toBe(0);
+  });
+
+  it('keeps running totals exact while remembering only recent entries', () => {
+    const m = new TerminalModel({}, clock);
+    for (let i = 1; i <= 120_000; i++) m.authorise(sale(String(i % 1_000_000).padStart(6, '0'), 100));
+    expect(m.totals().sales).toEqual({ count: 120_000, amountMinor: 12_000_000 });
+    expect(m.journal.size).toBe(120_000);
+    expect(m.journal.all().length).toBeLessThanOrEqual(100_000);
+  });
+});
