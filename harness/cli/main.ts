@@ -9,6 +9,7 @@ import { loadSuiteAndDevice } from '../suite/load';
 import { POSHIL_VERSION } from '../version';
 import { validateFiles } from './validate';
 import { emulate } from './emulate';
+import { devicesCommand } from './devices-command';
 import { parseDefects } from './defects';
 
 /**
@@ -27,6 +28,7 @@ Usage:
   poshil validate <file.json…>         check suites and device profiles; run nothing
   poshil emulate <device.json> [--port N] [--defect NAME=VALUE]
                                        serve the device's emulated terminal until Ctrl-C
+  poshil devices [dir]                 list serial ports and the device profiles in devices/
   poshil --version | --help
 
 Exit codes: 0 all passed, 1 a test failed, 2 suite/device could not be loaded or reached.`;
@@ -52,6 +54,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       }
       case 'emulate':
         return await emulate(rest, io);
+      case 'devices':
+        return devicesCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${POSHIL_VERSION}\n`);

@@ -1,5 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { createPtyPair, type PtyPair } from '../transports/pty-pair';
 import { EmulatedTerminal, type EmulatorEndpoint, type EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
 import { DeviceUnreachableError } from '../errors';
 import type { DeviceProfile, EmulatorConfig } from '../suite/types';
@@ -26,6 +29,36 @@ export async function startEmulator(
   overrides: { defects?: EmulatorConfig['defects']; seed?: number; ports?: Record<string, number> } = {},
   startTimeoutMs = 15_000,
 ): Promise<RunningEmulator> {
+  // Serial interfaces: a pseudo-terminal pair per interface; the terminal gets one end.
+  const ptys: PtyPair[] = [];
+  const serialPaths: Record<string, string> = {};
+  const ptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-pty-'));
+  try {
+    for (const [role, iface] of Object.entries(profile.interfaces)) {
+      if (iface.transport.type !== 'serial') continue;
+      const pair = await createPtyPair(ptyDir, role);
+      ptys.push(pair);
+      serialPaths[role] = pair.devicePath;
+    }
+    const running = await forkEmulator(profile, { ...overrides, serialPaths }, startTimeoutMs);
+    const harnessEnds = Object.fromEntries(ptys.map((p, i) => [Object.keys(serialPaths)[i] as string, p.harnessPath]));
+    return {
+      ...running,
+      endpoints: running.endpoints.map((e) => (e.transport === 'serial' ? { ...e, path: harnessEnds[e.role] ?? e.path } : e)),
+      stop: async () => {
+        await running.stop();
+        await Promise.all(ptys.map((p) => p.close()));
+        fs.rmSync(ptyDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await Promise.all(ptys.map((p) => p.close()));
+    fs.rmSync(ptyDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides, startTimeoutMs: number): Promise<RunningEmulator> {
   const child: ChildProcess = fork(ENTRY, [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

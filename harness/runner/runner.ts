@@ -253,7 +253,7 @@ class ChannelFactory {
       role,
       iface,
       baseDir: path.dirname(this.device.file),
-      transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : {},
+      transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : ep?.transport === 'serial' ? { path: ep.path } : {},
       recorder,
       defaultTimeoutMs: this.timeoutMs,
       shared,

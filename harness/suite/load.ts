@@ -348,6 +348,11 @@ function emulatorPortIssues(doc: JsonDocument, interfaces: Record<string, unknow
         doc.issue(['interfaces', role, 'transport', 'port'], 'the TCP port the device listens on (1-65535)', "port 0 lets the emulator pick a free port, but this profile has no \"emulator\" block: give the device's TCP port"),
       );
     }
+    if (isObject(transport) && transport.type === 'serial' && transport.path === undefined) {
+      issues.push(
+        doc.issue(['interfaces', role, 'transport'], 'a serial port path', 'a serial transport without a "path" is only possible with an "emulator" block (poshil then creates a pseudo-terminal pair): give the port, e.g. "/dev/ttyUSB0"'),
+      );
+    }
   }
   return issues;
 }

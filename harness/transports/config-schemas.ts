@@ -30,6 +30,23 @@ export const transportSchemas = {
     required: ['type'],
     additionalProperties: false,
   },
+  serial: {
+    type: 'object',
+    description: 'RS232 serial line through the serialport library (also USB CDC-ACM adapters, which appear as serial ports).',
+    properties: {
+      type: { const: 'serial' },
+      path: { type: 'string', minLength: 1, description: 'Port path, e.g. /dev/ttyUSB0 or /dev/ttyS0. Omit with an emulator block: poshil creates a pseudo-terminal pair.' },
+      baudRate: { type: 'integer', minimum: 50, maximum: 4_000_000, default: 9600, description: 'Line rate in baud.' },
+      dataBits: { enum: [5, 6, 7, 8], default: 8 },
+      stopBits: { enum: [1, 1.5, 2], default: 1 },
+      parity: { enum: ['none', 'even', 'odd', 'mark', 'space'], default: 'none' },
+      rtscts: { type: 'boolean', default: false, description: 'RTS/CTS hardware flow control.' },
+      xon: { type: 'boolean', default: false, description: 'XON/XOFF software flow control (input).' },
+      xoff: { type: 'boolean', default: false, description: 'XON/XOFF software flow control (output).' },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
 } satisfies Record<string, JsonSchema>;
 
 export type TransportType = keyof typeof transportSchemas;

@@ -1,6 +1,7 @@
 import { PoshilError } from '../errors';
 import type { TransportConfig } from '../suite/types';
 import type { TransportType } from './config-schemas';
+import { SerialTransport, type SerialOptions } from './serial';
 import { TcpTransport } from './tcp';
 import type { Transport } from './transport';
 import { connectVirtual } from './virtual';
@@ -17,6 +18,21 @@ const factories: Record<TransportType, (config: TransportConfig) => Transport> =
       connectTimeoutMs: c.connectTimeoutMs as number | undefined,
       noDelay: c.noDelay as boolean | undefined,
     }),
+  serial: (c) => {
+    if (typeof c.path !== 'string') {
+      throw new PoshilError('SERIAL_NO_PATH', 'serial transport needs a "path" (e.g. /dev/ttyUSB0)', { exitCode: 2 });
+    }
+    return new SerialTransport({
+      path: c.path,
+      baudRate: c.baudRate as number | undefined,
+      dataBits: c.dataBits as SerialOptions['dataBits'],
+      stopBits: c.stopBits as SerialOptions['stopBits'],
+      parity: c.parity as SerialOptions['parity'],
+      rtscts: c.rtscts as boolean | undefined,
+      xon: c.xon as boolean | undefined,
+      xoff: c.xoff as boolean | undefined,
+    });
+  },
   virtual: (c) => connectVirtual((c.name as string | undefined) ?? 'default', { bitsPerSecond: c.bitsPerSecond as number | undefined }),
 };
 

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { createFramer } from '../../../harness/framing/registry';
 import type { Frame, Framer } from '../../../harness/framing/framer';
 import { FramingStreamError } from '../../../harness/framing/framing-stream-error';
-import { serveVirtual, type VirtualTransport } from '../../../harness/transports/virtual';
+import { serveVirtual } from '../../../harness/transports/virtual';
+import { bitsPerCharacter, type SerialOptions } from '../../../harness/transports/serial';
+import { serialLink, socketLink, virtualLink, type ServedLink } from './served-link';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
 import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
@@ -17,13 +19,18 @@ import { TerminalModel } from './terminal-model';
  * own framing and protocol, so the harness talks to it exactly as to hardware. Each
  * connection is served one request at a time, in order, as a terminal's single ECR task does.
  */
-export type EmulatorEndpoint = { role: string; transport: 'tcp'; host: string; port: number } | { role: string; transport: 'virtual'; name: string };
+export type EmulatorEndpoint =
+  | { role: string; transport: 'tcp'; host: string; port: number }
+  | { role: string; transport: 'virtual'; name: string }
+  | { role: string; transport: 'serial'; path: string };
 
 export interface EmulatorOverrides {
   defects?: EmulatorConfig['defects'];
   seed?: number;
   /** Per-role port to listen on (overrides the profile; 0 = any free port). */
   ports?: Record<string, number>;
+  /** Per-role serial device path the terminal opens (its end of a pseudo-terminal pair). */
+  serialPaths?: Record<string, string>;
 }
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -74,6 +81,14 @@ export class EmulatedTerminal {
         endpoints.push({ role, transport: 'virtual', name });
         continue;
       }
+      if (iface.transport.type === 'serial') {
+        const devicePath = this.overrides.serialPaths?.[role];
+        if (!devicePath) continue;
+        const stack = this.stackFor(iface);
+        await this.openSerial(devicePath, iface, stack);
+        endpoints.push({ role, transport: 'serial', path: devicePath });
+        continue;
+      }
       if (iface.transport.type !== 'tcp') continue;
       const stack = this.stackFor(iface);
       const port = this.overrides.ports?.[role] ?? (iface.transport.port as number);
@@ -91,7 +106,7 @@ export class EmulatedTerminal {
       endpoints.push({ role, transport: 'tcp', host, port: address.port });
     }
     if (endpoints.length === 0) {
-      throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP or virtual interface the emulator can serve`);
+      throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP, serial or virtual interface the emulator can serve`);
     }
     return endpoints;
   }
@@ -102,6 +117,16 @@ export class EmulatedTerminal {
     this.unserve.length = 0;
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.servers.length = 0;
+  }
+
+  private async openSerial(devicePath: string, iface: InterfaceConfig, stack: Stack): Promise<void> {
+    const { SerialPort } = await import('serialport');
+    const t = iface.transport as unknown as SerialOptions;
+    const port = new SerialPort({ path: devicePath, baudRate: t.baudRate ?? 9600, dataBits: t.dataBits ?? 8, stopBits: t.stopBits ?? 1, parity: t.parity ?? 'none', autoOpen: false });
+    await new Promise<void>((resolve, reject) =>
+      port.open((err) => (err ? reject(new PoshilError('EMULATOR_SERIAL', `emulator could not open ${devicePath}: ${err.message}`)) : resolve())),
+    );
+    this.serve(serialLink(port, { bitsPerSecond: t.baudRate ?? 9600, bitsPerCharacter: bitsPerCharacter(t) }), stack);
   }
 
   private stackFor(iface: InterfaceConfig): Stack {
@@ -152,41 +177,6 @@ export class EmulatedTerminal {
 interface Stack {
   iface: InterfaceConfig;
   codec: Iso8583Codec;
-}
-
-/** The terminal's side of one connection, whatever carries it. */
-interface ServedLink {
-  onData(listener: (chunk: Buffer) => void): void;
-  onClose(listener: () => void): void;
-  write(bytes: Buffer): void;
-  readonly closed: boolean;
-  destroy(): void;
-}
-
-function socketLink(socket: net.Socket): ServedLink {
-  socket.setNoDelay(true);
-  socket.on('error', () => undefined);
-  return {
-    onData: (l) => socket.on('data', l),
-    onClose: (l) => socket.on('close', l),
-    write: (b) => socket.write(b),
-    get closed() {
-      return socket.destroyed;
-    },
-    destroy: () => socket.destroy(),
-  };
-}
-
-function virtualLink(end: VirtualTransport): ServedLink {
-  return {
-    onData: (l) => end.onData(l),
-    onClose: (l) => end.onDisconnect(() => l()),
-    write: (b) => void end.write(b).catch(() => undefined),
-    get closed() {
-      return !end.isOpen;
-    },
-    destroy: () => end.disconnect(),
-  };
 }
 
 /** TPDU = id(1) destination(2) source(2); a response goes back to where the request came from. */
