@@ -14,7 +14,6 @@ import type { DeviceProfile } from '../../harness/suite/types';
 const ROOT = path.resolve(__dirname, '../..');
 const describePty = hasSocat() ? describe : describe.skip;
 if (!hasSocat()) {
-  // eslint-disable-next-line no-console
   console.warn('serial tests over a pseudo-terminal pair are skipped: install socat (apt-get install socat) to run them');
 }
 
