@@ -10,6 +10,7 @@ import { POSHIL_VERSION } from '../version';
 import { validateFiles } from './validate';
 import { emulate } from './emulate';
 import { devicesCommand } from './devices-command';
+import { cryptoCommand } from './crypto-command';
 import { parseDefects } from './defects';
 
 /**
@@ -29,6 +30,9 @@ Usage:
   poshil emulate <device.json> [--port N] [--defect NAME=VALUE]
                                        serve the device's emulated terminal until Ctrl-C
   poshil devices [dir]                 list serial ports and the device profiles in devices/
+  poshil crypto dukpt|pinblock|mac|kcv …
+                                       payment-crypto calculator (DUKPT keys, ISO 9564 PIN blocks,
+                                       ISO 9797-1 / CMAC MACs, key check values); poshil crypto --help
   poshil --version | --help
 
 Exit codes: 0 all passed, 1 a test failed, 2 suite/device could not be loaded or reached.`;
@@ -56,6 +60,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await emulate(rest, io);
       case 'devices':
         return devicesCommand(rest, io);
+      case 'crypto':
+        return await cryptoCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${POSHIL_VERSION}\n`);
