@@ -4,8 +4,8 @@ import type { SecretSink } from '../protocols/protocol';
 
 /**
  * Records every byte crossing a channel with an ns timestamp and direction, masked before it
- * is written anywhere. Entries wait one turn of the event loop before masking, so a PAN the
- * protocol layer decodes from the very chunk being recorded is known by then.
+ * is written anywhere. Entries wait (at least one turn of the event loop) before masking, so a
+ * PAN the protocol layer decodes from the very chunk being recorded is known by then.
  *
  * Memory stays bounded: with a file, entries are appended as NDJSON and dropped; without one
  * only the most recent `keep` entries are held (for tests and error evidence).
@@ -33,6 +33,7 @@ export interface WireRecorderOptions {
 }
 
 const DEFAULT_MAX_CHUNKS = 200_000;
+const FLUSH_MS = 50;
 
 interface Pending {
   t: bigint;
@@ -116,7 +117,10 @@ export class WireRecorder implements SecretSink {
     this.pending.push(p);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      // Batched: one masked write every FLUSH_MS rather than one per chunk keeps the recorder
+      // off the transaction's hot path. The delay is also what guarantees the protocol layer
+      // has registered a PAN decoded from a chunk before that chunk is masked and written.
+      setTimeout(() => this.flush(), FLUSH_MS).unref();
     }
   }
 }

@@ -23,7 +23,7 @@ describe('wire recorder', () => {
     const r = new WireRecorder({ file });
     r.record('in', Buffer.from(`0210${PAN}000000`));
     r.addPan(PAN); // what the protocol layer does right after decoding
-    await new Promise((res) => setImmediate(res));
+    await new Promise((res) => setTimeout(res, 80)); // the recorder's own batched flush
     r.close();
     const text = fs.readFileSync(file, 'utf8');
     expect(text).not.toContain(PAN);
