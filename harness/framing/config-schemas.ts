@@ -17,6 +17,44 @@ export const framingSchemas = {
     required: ['type'],
     additionalProperties: false,
   },
+  'stx-etx-lrc': {
+    type: 'object',
+    description:
+      'Serial ECR character framing: STX [length] payload ETX LRC, where LRC is the XOR of the covered bytes (by default every byte after STX up to and including ETX). Bytes before STX are skipped; a bad LRC is a framing error the link answers with NAK.',
+    properties: {
+      type: { const: 'stx-etx-lrc' },
+      preset: { enum: ['concert'], description: "Device family whose settings are the defaults; explicit options still win. 'concert': Ingenico Concert (LRC over every byte after STX up to and including ETX, ENQ/ACK handshake, EOT after)." },
+      lengthByte: { type: 'boolean', default: false, description: 'A 1-byte binary payload length follows STX (covered by the LRC); the payload may then contain STX/ETX.' },
+      lrcIncludesStx: { type: 'boolean', default: false, description: 'The LRC also covers the STX byte.' },
+      lrcIncludesEtx: { type: 'boolean', default: true, description: 'The LRC covers the ETX byte.' },
+      lrcSeed: { type: 'integer', minimum: 0, maximum: 255, default: 0, description: 'Start value of the LRC XOR (some devices use e.g. 0x7F = 127).' },
+      enqHandshake: { type: 'boolean', default: false, description: 'The link sends ENQ and waits for ACK before each frame, and sends EOT after the frame is acknowledged (Concert-style).' },
+      maxLength: { type: 'integer', minimum: 1, maximum: 65535, default: 1024, description: 'Longest accepted payload in bytes (255 at most with a length byte); longer is a framing error.' },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
+  'zvt-serial': {
+    type: 'object',
+    description:
+      'ZVT serial transport: DLE STX APDU DLE ETX CRC-low CRC-high, with every DLE (0x10) in the APDU doubled and a CRC-16 (polynomial 0x1021, start 0, LSB first) over the APDU and ETX. A bad CRC is a framing error the link answers with NAK.',
+    properties: {
+      type: { const: 'zvt-serial' },
+      maxLength: { type: 'integer', minimum: 3, maximum: 65540, default: 65540, description: 'Longest accepted APDU in bytes (without DLE doubling); longer is a framing error.' },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
+  'zvt-tcp': {
+    type: 'object',
+    description: 'ZVT over TCP/IP: bare APDUs, each delimited by its own length byte (FF + 2-byte little-endian length for 255 data bytes or more); no checksum, no ACK/NAK.',
+    properties: {
+      type: { const: 'zvt-tcp' },
+      maxLength: { type: 'integer', minimum: 3, maximum: 65540, default: 65540, description: 'Longest accepted APDU in bytes, header included; longer is a framing error.' },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
 } satisfies Record<string, JsonSchema>;
 
 export type FramingType = keyof typeof framingSchemas;

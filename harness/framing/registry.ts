@@ -3,6 +3,9 @@ import type { FramingConfig } from '../suite/types';
 import type { FramingType } from './config-schemas';
 import type { Framer } from './framer';
 import { LengthPrefixFramer } from './length-prefix';
+import { StxEtxLrcFramer } from './stx-etx-lrc';
+import { ZvtSerialFramer } from './zvt-serial';
+import { ZvtTcpFramer } from './zvt-tcp';
 
 /**
  * One factory per framing type in framing/config-schemas.ts. `satisfies` makes a schema
@@ -11,6 +14,9 @@ import { LengthPrefixFramer } from './length-prefix';
  */
 export const framerFactories = {
   'length-prefix': (config: FramingConfig): Framer => new LengthPrefixFramer(config),
+  'stx-etx-lrc': (config: FramingConfig): Framer => new StxEtxLrcFramer(config),
+  'zvt-serial': (config: FramingConfig): Framer => new ZvtSerialFramer(config),
+  'zvt-tcp': (config: FramingConfig): Framer => new ZvtTcpFramer(config),
 } as const satisfies Record<FramingType, (config: FramingConfig) => Framer>;
 
 /**
