@@ -1,5 +1,5 @@
-import { createFramer } from '../framing/registry';
-import { TransportFrameLink } from '../framing/frame-link';
+import type { FrameLink } from '../framing/frame-link';
+import { openFrameLink } from '../link/open-frame-link';
 import { createSession, type SessionShared } from '../protocols/registry';
 import type { ProtocolSession, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
 import type { InterfaceConfig, TransportConfig } from '../suite/types';
@@ -34,7 +34,7 @@ export class DeviceChannel implements Channel {
   readonly counters: ChannelCounters = { bytesOut: 0, bytesIn: 0, framesOut: 0, framesIn: 0 };
   private readonly transport: Transport;
   private session: ProtocolSession | undefined;
-  private link: TransportFrameLink | undefined;
+  private link: (FrameLink & { dispose(): void }) | undefined;
   private readonly defaultTimeoutMs: number;
   /** Set when the link dropped; the next transact reopens. */
   private dropped: Error | undefined;
@@ -64,8 +64,7 @@ export class DeviceChannel implements Channel {
     await this.transport.open();
     this.dropped = undefined;
     this.recorder.event(`open ${this.endpoint}`);
-    const framer = createFramer(this.options.iface.framing);
-    this.link = new TransportFrameLink(this.transport, framer, {
+    this.link = openFrameLink(this.transport, this.options.iface.framing, {
       out: (bytes) => {
         this.counters.bytesOut += bytes.length;
         this.counters.framesOut++;

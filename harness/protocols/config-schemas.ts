@@ -19,6 +19,17 @@ export const protocolSchemas = {
     required: ['type', 'packager'],
     additionalProperties: false,
   },
+  zvt: {
+    type: 'object',
+    description: 'ZVT (the German ECR–terminal protocol): Authorisation 06 01, Refund 06 31, Reversal 06 30, End-of-day 06 50, Status enquiry 05 01, with the terminal dialogue (80 00 00, 04 0F, 04 FF, 06 D1, 06 0F / 06 1E). Use zvt-serial framing on RS232, zvt-tcp on TCP (port 20007 by default on terminals).',
+    properties: {
+      type: { const: 'zvt' },
+      password: { type: 'string', pattern: '^[0-9]{6}$', default: '000000', description: 'Terminal password for administrative commands (6 digits).' },
+      currency: { type: 'integer', minimum: 1, maximum: 999, default: 978, description: 'ISO 4217 numeric currency sent with amounts.' },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
 } satisfies Record<string, JsonSchema>;
 
 export type ProtocolType = keyof typeof protocolSchemas;

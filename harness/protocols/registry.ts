@@ -5,6 +5,7 @@ import type { ProtocolType } from './config-schemas';
 import { Iso8583Codec } from './iso8583/codec';
 import { loadPackager } from './iso8583/packager';
 import { Iso8583Session, StanSequence } from './iso8583/session';
+import { ZvtSession } from './zvt/session';
 import type { ProtocolSession, SecretSink } from './protocol';
 
 /** Builds the protocol session a device interface speaks, over an already framed link. */
@@ -22,6 +23,8 @@ const DEFAULT_TPDU = Buffer.from('6000010000', 'hex');
 export { StanSequence };
 
 const factories: Record<ProtocolType, SessionFactory> = {
+  zvt: (iface, link, secrets) =>
+    new ZvtSession(link, secrets, { password: iface.protocol.password as string | undefined, currency: (iface.protocol.currency as number | undefined) ?? 978 }),
   iso8583: (iface, link, secrets, baseDir, shared) => {
     const p = iface.protocol;
     const codec = new Iso8583Codec(loadPackager(p.packager as string, baseDir));

@@ -114,3 +114,18 @@ describePty('latency over emulated RS232 (pseudo-terminal pair, paced at the bau
     expect(r.state).toBe('failed');
   });
 });
+
+describePty('ZVT over emulated RS232 (DLE framing and ACK/NAK on a real pseudo-terminal)', () => {
+  it('completes authorisations with the latency kind, unchanged', async () => {
+    const dev: DeviceProfile = {
+      name: 'zvt rs232',
+      file: path.join(ROOT, 'devices/emulated-terminal-zvt.json'),
+      sha256: '',
+      interfaces: { ecr: { transport: { type: 'serial', baudRate: 115200 }, framing: { type: 'zvt-serial' }, protocol: { type: 'zvt', password: '000000', currency: 978 } } },
+      emulator: { processingMs: { distribution: 'fixed', mean: 2 } },
+    };
+    const r = await runOneTest(dev, 'latency', { transaction: { type: 'sale', amount: '12.34' }, iterations: 5, warmup: { iterations: 1 } }, { errors: { max: 0 } }, 2000);
+    expect(r.state).toBe('passed');
+    expect(measured(r, 'wire_floor_ms')).not.toBeNull();
+  });
+});

@@ -5,7 +5,7 @@ import type { Frame, Framer } from '../../../harness/framing/framer';
 import { FramingStreamError } from '../../../harness/framing/framing-stream-error';
 import { serveVirtual } from '../../../harness/transports/virtual';
 import { bitsPerCharacter, type SerialOptions } from '../../../harness/transports/serial';
-import { serialLink, socketLink, virtualLink, type ServedLink } from './served-link';
+import { serialLink, servedTransport, socketLink, virtualLink, type ServedLink } from './served-link';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
 import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
@@ -13,6 +13,8 @@ import type { DeviceProfile, EmulatorConfig, InterfaceConfig } from '../../../ha
 import { PoshilError } from '../../../harness/errors';
 import { respondIso8583 } from './iso8583-responder';
 import { TerminalModel } from './terminal-model';
+import { ZvtTerminalDialogue } from './zvt-responder';
+import { openFrameLink } from '../../../harness/link/open-frame-link';
 
 /**
  * Runs the terminal model behind every TCP interface of a device profile, with the profile's
@@ -130,6 +132,7 @@ export class EmulatedTerminal {
   }
 
   private stackFor(iface: InterfaceConfig): Stack {
+    if (iface.protocol.type === 'zvt') return { iface };
     if (iface.protocol.type !== 'iso8583') {
       throw new PoshilError('EMULATOR_PROTOCOL', `the emulated terminal does not speak '${iface.protocol.type}' yet`);
     }
@@ -138,6 +141,17 @@ export class EmulatedTerminal {
 
   private serve(link: ServedLink, stack: Stack): void {
     this.links.add(link);
+    if (!stack.codec) {
+      // ZVT: the terminal's side of the link layer (ACK/NAK on serial), then the dialogue.
+      const frameLink = openFrameLink(servedTransport(link), stack.iface.framing);
+      new ZvtTerminalDialogue(frameLink, this.model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
+      link.onClose(() => {
+        frameLink.dispose();
+        this.links.delete(link);
+      });
+      return;
+    }
+    const codec = stack.codec;
     const framer = createFramer(stack.iface.framing);
     let queue: Promise<void> = Promise.resolve();
     link.onData((chunk: Buffer) => {
@@ -152,7 +166,7 @@ export class EmulatedTerminal {
       }
       for (const frame of frames) {
         const { delayMs, drop } = this.model.admit();
-        queue = queue.then(() => this.answer(link, frame, stack.codec, framer, delayMs, drop));
+        queue = queue.then(() => this.answer(link, frame, codec, framer, delayMs, drop));
       }
     });
     link.onClose(() => this.links.delete(link));
@@ -176,7 +190,8 @@ export class EmulatedTerminal {
 
 interface Stack {
   iface: InterfaceConfig;
-  codec: Iso8583Codec;
+  /** ISO 8583 interfaces; ZVT needs none. */
+  codec?: Iso8583Codec;
 }
 
 /** TPDU = id(1) destination(2) source(2); a response goes back to where the request came from. */

@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type { SerialPort } from 'serialport';
-import type { LineRate } from '../../../harness/transports/transport';
+import type { LineRate, Transport } from '../../../harness/transports/transport';
 import type { VirtualTransport } from '../../../harness/transports/virtual';
 
 /** The terminal's side of one connection, whatever carries it. */
@@ -71,6 +71,31 @@ export function serialLink(port: SerialPort, rate: LineRate): ServedLink {
     },
     destroy: () => {
       if (port.isOpen) port.close();
+    },
+  };
+}
+
+/**
+ * The terminal's side of a connection seen as a poshil Transport, so the same framing and
+ * link-layer code (ACK/NAK, retransmission) serves both ends of the line.
+ */
+export function servedTransport(link: ServedLink): Transport {
+  return {
+    type: 'emulated',
+    endpoint: 'emulated terminal',
+    get isOpen() {
+      return !link.closed;
+    },
+    open: async () => undefined,
+    write: async (bytes) => link.write(bytes),
+    close: async () => link.destroy(),
+    onData: (listener) => {
+      link.onData(listener);
+      return () => undefined;
+    },
+    onDisconnect: (listener) => {
+      link.onClose(() => listener(undefined));
+      return () => undefined;
     },
   };
 }

@@ -1,0 +1,142 @@
+import type { FrameLink } from '../../../harness/framing/frame-link';
+import { abort, completion, negativeAck, positiveAck, statusInformation } from '../../../harness/protocols/zvt/commands';
+import { decodeZvtMessage, type ZvtMessage } from '../../../harness/protocols/zvt/messages';
+import type { DecodedBmp } from '../../../harness/protocols/zvt/bmp';
+import type { TerminalModel } from './terminal-model';
+
+/**
+ * The terminal's ZVT face: it acknowledges each ECR command (80 00 00), processes it in the
+ * terminal model, reports status information (04 0F: result code, amount, trace and receipt
+ * numbers) and ends with Completion (06 0F) or Abort (06 1E), waiting for the ECR's 80 00 00
+ * after each of its own messages, as ZVT requires. The card is "presented" at the terminal, so
+ * the model authorises a configured test card; the ECR never sees its number.
+ */
+const TEST_CARD = { pan: '4761739001010119', expiry: '3012' };
+/** How long the terminal waits for the ECR's acknowledgement of its own message (ZVT T4-like). */
+const ECR_ACK_TIMEOUT_MS = 5000;
+
+export class ZvtTerminalDialogue {
+  private waitingForAck: ((m: ZvtMessage) => void) | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private trace = 0;
+  private receipt = 0;
+
+  constructor(
+    private readonly link: FrameLink,
+    private readonly model: TerminalModel,
+    private readonly terminalId: string,
+  ) {
+    link.onFrame((frame) => {
+      let m: ZvtMessage;
+      try {
+        m = decodeZvtMessage(frame.payload);
+      } catch {
+        return;
+      }
+      if (m.kind === 'positive-ack' && this.waitingForAck) {
+        const w = this.waitingForAck;
+        this.waitingForAck = undefined;
+        w(m);
+        return;
+      }
+      const { delayMs, drop } = this.model.admit();
+      this.queue = this.queue.then(() => this.handle(m, delayMs, drop)).catch(() => undefined);
+    });
+  }
+
+  private async handle(m: ZvtMessage, delayMs: number, drop: boolean): Promise<void> {
+    const known = ['authorisation', 'refund', 'reversal', 'end-of-day', 'status-enquiry', 'registration', 'log-off'];
+    if (!known.includes(m.kind)) {
+      await this.link.send({ payload: negativeAck(0x83) }); // 83: function not possible
+      return;
+    }
+    await this.link.send({ payload: positiveAck() });
+    const wait = Math.max(delayMs, this.model.stallRemainingMs());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (drop) return; // the dropEveryN defect: processed, never completed
+    const fields = 'fields' in m ? m.fields : [];
+    const amount = numberField(fields, 'amount') ?? 0;
+    const currency = numberField(fields, 'currency') ?? 978;
+    switch (m.kind) {
+      case 'authorisation':
+      case 'refund': {
+        const trace = this.nextTrace();
+        const decision = this.model.authorise({
+          type: m.kind === 'refund' ? 'refund' : 'sale',
+          terminalId: this.terminalId,
+          stan: String(trace).padStart(6, '0'),
+          amountMinor: amount,
+          currency: String(currency).padStart(3, '0'),
+          pan: TEST_CARD.pan,
+          expiry: TEST_CARD.expiry,
+        });
+        await this.finish(Number(decision.responseCode), [
+          { bmp: 0x04, value: amount },
+          { bmp: 0x0b, value: trace },
+          { bmp: 0x87, value: this.nextReceipt() },
+          { bmp: 0x49, value: currency },
+        ]);
+        return;
+      }
+      case 'reversal': {
+        const original = numberField(fields, 'receiptNumber');
+        const decision = this.model.reverse({
+          terminalId: this.terminalId,
+          stan: String(this.nextTrace()).padStart(6, '0'),
+          originalStan: String(original ?? 0).padStart(6, '0'),
+          amountMinor: amount,
+          currency: String(currency).padStart(3, '0'),
+        });
+        await this.finish(Number(decision.responseCode), [{ bmp: 0x87, value: this.nextReceipt() }]);
+        return;
+      }
+      case 'end-of-day': {
+        const t = this.model.totals();
+        await this.finish(0, [
+          { bmp: 0x04, value: t.sales.amountMinor - t.refunds.amountMinor },
+          { bmp: 0x88, value: t.sales.count + t.refunds.count },
+        ]);
+        return;
+      }
+      default:
+        this.model.echo();
+        await this.sendAndAwaitAck(completion({}));
+    }
+  }
+
+  /** Status information, then Completion (result 00) or Abort (any other result). */
+  private async finish(resultCode: number, fields: { bmp: number; value: number }[]): Promise<void> {
+    await this.sendAndAwaitAck(statusInformation([{ bmp: 0x27, value: resultCode }, ...fields]));
+    await this.sendAndAwaitAck(resultCode === 0 ? completion({}) : abort(resultCode));
+  }
+
+  private async sendAndAwaitAck(apdu: Buffer): Promise<void> {
+    const acked = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waitingForAck = undefined;
+        resolve(); // an ECR that never acknowledges: the terminal gives up on this step
+      }, ECR_ACK_TIMEOUT_MS);
+      this.waitingForAck = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    await this.link.send({ payload: apdu });
+    await acked;
+  }
+
+  private nextTrace(): number {
+    this.trace = this.trace >= 999999 ? 1 : this.trace + 1;
+    return this.trace;
+  }
+
+  private nextReceipt(): number {
+    this.receipt = this.receipt >= 9999 ? 1 : this.receipt + 1;
+    return this.receipt;
+  }
+}
+
+function numberField(fields: DecodedBmp[], name: string): number | undefined {
+  const v = fields.find((f) => f.name === name)?.value;
+  return typeof v === 'number' ? v : undefined;
+}
