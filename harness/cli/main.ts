@@ -5,6 +5,7 @@ import { PoshilError } from '../errors';
 import { createReporters, defaultReporterNames } from '../reports/registry';
 import { ReporterMultiplexer } from '../reports/multiplexer';
 import { newRunId, runSuite } from '../runner/runner';
+import { discardPrewarmedEmulator, prewarmEmulator } from '../runner/emulator-process';
 import { loadSuiteAndDevice } from '../suite/load';
 import { POSHIL_VERSION } from '../version';
 import { validateFiles } from './validate';
@@ -115,8 +116,27 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const reporterNames = values.reporter ? values.reporter.split(',').map((s) => s.trim()).filter(Boolean) : [...defaultReporterNames];
   const reporters = createReporters(reporterNames, { console: { stream: io.stdout } });
 
+  // Most runs use the embedded emulator: start its process now, while the suite loads. Any way
+  // out of here that did not hand it to the runner ends it (finally, below).
+  prewarmEmulator();
+  try {
+    return await loadAndRun(suiteFile, values, reporters, seed, defects, io);
+  } finally {
+    discardPrewarmedEmulator();
+  }
+}
+
+async function loadAndRun(
+  suiteFile: string,
+  values: { out?: string; only?: string },
+  reporters: ReturnType<typeof createReporters>,
+  seed: number | undefined,
+  defects: ReturnType<typeof parseDefects>,
+  io: CliIo,
+): Promise<number> {
   // Load and validate everything before anything runs.
   const { suite, device } = loadSuiteAndDevice(suiteFile);
+  if (!device.emulator) discardPrewarmedEmulator();
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : undefined;
   if (only) {
     const unknown = [...only].filter((id) => !suite.tests.some((t) => t.id === id));

@@ -78,12 +78,18 @@ export function maskDeep<T>(value: T, knownPans: Iterable<string> = []): T {
  */
 export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { hex: string; ascii: string } {
   const pans = [...knownPans];
-  const hex = maskText(bytes.toString('hex').toUpperCase(), pans);
-  const asciiRaw = Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-  const ascii = maskText(asciiRaw, pans);
+  const hexRaw = bytes.toString('hex').toUpperCase();
+  // latin1 maps each byte to one character; non-printables become '.'.
+  const asciiRaw = bytes.toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  // Fast path: a PAN is at least 12 digits in a row; most frames of most protocols have none
+  // in one view or the other, and then there is nothing to mask in that view.
+  const hex = DIGIT_RUN.test(hexRaw) ? maskText(hexRaw, pans) : hexRaw;
+  const ascii = DIGIT_RUN.test(asciiRaw) ? maskText(asciiRaw, pans) : asciiRaw;
   // An ASCII PAN also shows in the hex view as 3X3X3X…; mask those digits' hex pairs too.
-  return { hex: maskAsciiPansInHex(hex, asciiRaw, ascii), ascii };
+  return { hex: ascii === asciiRaw ? hex : maskAsciiPansInHex(hex, asciiRaw, ascii), ascii };
 }
+
+const DIGIT_RUN = /[0-9]{12}/;
 
 /** Where the ASCII view was masked, overwrite the corresponding hex pairs with "**". */
 function maskAsciiPansInHex(hex: string, before: string, after: string): string {

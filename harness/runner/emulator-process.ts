@@ -58,12 +58,39 @@ export async function startEmulator(
   }
 }
 
-async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides, startTimeoutMs: number): Promise<RunningEmulator> {
-  const child: ChildProcess = fork(ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+function spawnEmulatorChild(): ChildProcess {
+  return fork(ENTRY, [], {
+    // The CJS loader alone: --import tsx would also start tsx's ESM loader thread, ~35 MB and ~150 ms.
+    execArgv: ['--require', 'tsx/cjs'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, POSHIL_EMULATOR: '1' },
   });
+}
+
+let prewarmed: ChildProcess | undefined;
+
+/**
+ * Starts an emulator process before the suite is even loaded, so its start-up (Node, the
+ * TypeScript loader, the model's modules) overlaps the harness's own. The next startEmulator()
+ * takes it; discardPrewarmedEmulator() ends it when the device turns out to be real hardware.
+ */
+export function prewarmEmulator(): void {
+  if (prewarmed) return;
+  prewarmed = spawnEmulatorChild();
+  prewarmed.once('exit', () => {
+    prewarmed = undefined;
+  });
+}
+
+export function discardPrewarmedEmulator(): void {
+  prewarmed?.kill();
+  prewarmed = undefined;
+}
+
+async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides, startTimeoutMs: number): Promise<RunningEmulator> {
+  const child: ChildProcess = prewarmed ?? spawnEmulatorChild();
+  prewarmed = undefined;
+  child.removeAllListeners('exit');
   const ready = await new Promise<{ endpoints: EmulatorEndpoint[]; identity: Record<string, string>; defects: Record<string, number> }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
