@@ -4,7 +4,7 @@
  * Rules every implementation keeps (tests in test/transports hold them to it):
  * - `open()` resolves once bytes can flow, or rejects with DeviceUnreachableError naming the
  *   endpoint ("could not connect to 127.0.0.1:5000: connection refused").
- * - `write()` resolves when the bytes are handed to the OS (or the peer, for virtual); it
+ * - `write()` resolves once the bytes are queued for sending (or delivered, for virtual); it
  *   rejects with LinkClosedError once the link is down.
  * - 'data' listeners get chunks in arrival order; chunk boundaries mean nothing.
  * - 'disconnect' fires exactly once when the link goes down for any reason other than our own
