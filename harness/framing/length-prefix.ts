@@ -25,6 +25,7 @@
  */
 import { FramingError, PoshilError } from '../errors';
 import type { FramingConfig } from '../suite/types';
+import { ChunkQueue } from './chunk-queue';
 import type { Frame, Framer } from './framer';
 import { FramingStreamError } from './framing-stream-error';
 
@@ -149,20 +150,9 @@ export class LengthPrefixFramer implements Framer {
   readonly type = 'length-prefix';
   readonly options: ResolvedLengthPrefixOptions;
 
-  /**
-   * Received chunks not yet consumed. Chunks are kept as they arrive and copied out only once
-   * a whole prefix or frame is there, so a frame delivered one byte at a time (common on
-   * serial links) costs one copy, not one per byte.
-   */
-  private queue: Buffer[] = [];
-  /** Index of the first unconsumed chunk in `queue`, and read position inside it. */
-  private queueIndex = 0;
-  private head = 0;
-  private buffered = 0;
+  private readonly queue = new ChunkQueue();
   /** Set once a frame's prefix has been read: the bytes still to come (TPDU + message). */
   private frameLength: number | undefined;
-  /** Stream position of the first byte not yet consumed (see FramingStreamError.streamOffset). */
-  private position = 0;
   /** Stream position where the frame now being assembled started. */
   private frameStart = 0;
 
@@ -175,15 +165,11 @@ export class LengthPrefixFramer implements Framer {
   }
 
   get pending(): number {
-    return this.buffered + (this.frameLength === undefined ? 0 : this.options.lengthBytes);
+    return this.queue.buffered + (this.frameLength === undefined ? 0 : this.options.lengthBytes);
   }
 
   reset(): void {
-    this.position += this.buffered;
-    this.queue = [];
-    this.queueIndex = 0;
-    this.head = 0;
-    this.buffered = 0;
+    this.queue.clear();
     this.frameLength = undefined;
   }
 
@@ -235,7 +221,6 @@ export class LengthPrefixFramer implements Framer {
     const frames: Frame[] = [];
     if (chunk.length === 0) return frames;
     this.queue.push(chunk);
-    this.buffered += chunk.length;
     const { lengthBytes } = this.options;
     for (;;) {
       if (this.frameLength === undefined) {
@@ -243,28 +228,28 @@ export class LengthPrefixFramer implements Framer {
         // ASCII-configured link is then reported at once, not after more bytes that may never come.
         const early = this.checkPartialAsciiPrefix();
         if (early !== undefined) this.fail(early, frames);
-        if (this.buffered < lengthBytes) break;
-        this.frameStart = this.position;
-        const result = this.parsePrefix(this.take(lengthBytes));
+        if (this.queue.buffered < lengthBytes) break;
+        this.frameStart = this.queue.position;
+        const result = this.parsePrefix(this.queue.take(lengthBytes));
         if (!result.ok) this.fail(result.reason, frames, lengthBytes);
         this.frameLength = result.frameLength;
       }
-      if (this.buffered < this.frameLength) break;
-      const body = this.take(this.frameLength);
+      if (this.queue.buffered < this.frameLength) break;
+      const body = this.queue.take(this.frameLength);
       this.frameLength = undefined;
       frames.push(this.options.tpdu ? { header: body.subarray(0, TPDU_LENGTH), payload: body.subarray(TPDU_LENGTH) } : { payload: body });
     }
-    this.retainCopy(chunk);
+    this.queue.retain(chunk);
     return frames;
   }
 
   /** Returns a problem if any received byte of a still-incomplete ASCII prefix is not a digit. */
   private checkPartialAsciiPrefix(): string | undefined {
     if (this.options.lengthEncoding !== 'ascii') return undefined;
-    const seen = this.peek(Math.min(this.buffered, this.options.lengthBytes));
+    const seen = this.queue.peek(Math.min(this.queue.buffered, this.options.lengthBytes));
     if (seen.every(isAsciiDigit)) return undefined;
-    this.frameStart = this.position;
-    return `length prefix ${describeBytes(Buffer.from(seen))} is not ${this.options.lengthBytes} ASCII decimal digits: the device is not sending ASCII lengths, or the stream is out of step.`;
+    this.frameStart = this.queue.position;
+    return `length prefix ${describeBytes(seen)} is not ${this.options.lengthBytes} ASCII decimal digits: the device is not sending ASCII lengths, or the stream is out of step.`;
   }
 
   private parsePrefix(prefix: Buffer): PrefixResult {
@@ -300,64 +285,12 @@ export class LengthPrefixFramer implements Framer {
 
   /** Reports a malformed frame: resets, then throws with what was saved and what was lost. */
   private fail(reason: string, framesBefore: Frame[], alreadyTaken = 0): never {
-    const discardedBytes = this.buffered + alreadyTaken;
+    const discardedBytes = this.queue.buffered + alreadyTaken;
     const streamOffset = this.frameStart;
     this.reset();
     throw new FramingStreamError(
       `${reason} (frame starting at stream byte ${streamOffset}; discarded ${discardedBytes} buffered byte${discardedBytes === 1 ? '' : 's'}; framing restarts with the next bytes received)`,
       { framesBefore, discardedBytes, streamOffset },
     );
-  }
-
-  /** The next `count` unconsumed bytes, without consuming them (count is at most a prefix). */
-  private peek(count: number): number[] {
-    const out: number[] = [];
-    let index = this.queueIndex;
-    let at = this.head;
-    while (out.length < count) {
-      const c = this.queue[index];
-      if (at < c.length) out.push(c[at++]);
-      else {
-        index++;
-        at = 0;
-      }
-    }
-    return out;
-  }
-
-  /** Consumes `count` bytes (count <= buffered) into a fresh buffer. */
-  private take(count: number): Buffer {
-    const out = Buffer.allocUnsafe(count);
-    let filled = 0;
-    while (filled < count) {
-      const c = this.queue[this.queueIndex];
-      const n = Math.min(c.length - this.head, count - filled);
-      c.copy(out, filled, this.head, this.head + n);
-      filled += n;
-      this.head += n;
-      if (this.head === c.length) {
-        this.queueIndex++;
-        this.head = 0;
-      }
-    }
-    this.buffered -= count;
-    this.position += count;
-    return out;
-  }
-
-  /** Drops consumed chunks and copies the caller's chunk if part of it is still needed. */
-  private retainCopy(chunk: Buffer): void {
-    if (this.queueIndex > 0) {
-      this.queue.splice(0, this.queueIndex);
-      this.queueIndex = 0;
-    }
-    const last = this.queue.length - 1;
-    if (last < 0 || this.queue[last] !== chunk) return;
-    if (last === 0) {
-      this.queue[0] = Buffer.from(chunk.subarray(this.head));
-      this.head = 0;
-    } else {
-      this.queue[last] = Buffer.from(chunk);
-    }
   }
 }

@@ -25,9 +25,9 @@
  */
 import { FramingError } from '../errors';
 import type { FramingConfig } from '../suite/types';
+import { DelimitedFramer } from './delimited-framer';
 import type { Frame, Framer } from './framer';
-import { FramingStreamError } from './framing-stream-error';
-import { FrameAccumulator, booleanOption, checkOptionNames, framingConfigError, hexByte, integerOption } from './option-checks';
+import { booleanOption, checkOptionNames, framingConfigError, hexByte, integerOption } from './option-checks';
 
 export const STX = 0x02;
 export const ETX = 0x03;
@@ -103,40 +103,19 @@ export function lrc(bytes: Uint8Array, seed = 0): number {
 
 type State = 'hunt' | 'length' | 'payload' | 'etx' | 'lrc';
 
-export class StxEtxLrcFramer implements Framer {
+export class StxEtxLrcFramer extends DelimitedFramer<State> implements Framer {
   readonly type = TYPE;
   readonly options: ResolvedStxEtxLrcOptions;
 
-  private state: State = 'hunt';
-  private readonly body = new FrameAccumulator();
   /** Running XOR of the covered bytes of the frame being assembled. */
   private check = 0;
   /** With a length byte: the payload length it announced. */
   private announced = 0;
-  /** Wire bytes of the frame being assembled (STX, length, payload, ETX). */
-  private frameBytes = 0;
-  private frameStart = 0;
-  private position = 0;
-  private skipped = 0;
 
   /** Accepts typed options from code or a raw `framing` block; throws FRAMING_CONFIG if they make no sense. */
   constructor(options: StxEtxLrcOptions | FramingConfig = {}) {
+    super();
     this.options = resolveStxEtxLrcOptions(options as Readonly<Record<string, unknown>>);
-  }
-
-  get pending(): number {
-    return this.frameBytes;
-  }
-
-  /** Bytes skipped while looking for STX (noise between frames, abandoned partial frames), since creation. */
-  get skippedBytes(): number {
-    return this.skipped;
-  }
-
-  reset(): void {
-    this.state = 'hunt';
-    this.body.clear();
-    this.frameBytes = 0;
   }
 
   /** The LRC this framer puts after `payload` (covering the length byte, when configured). */
@@ -207,14 +186,14 @@ export class StxEtxLrcFramer implements Framer {
             this.startFrame(offset);
             break;
           }
-          if (!lengthByte && this.body.length === maxLength) {
+          if (!lengthByte && this.payload.length === maxLength) {
             this.frameBytes++;
             this.fail(`no ETX within maxLength ${maxLength} bytes after STX: the frame is longer than allowed or its ETX was lost`, frames, chunk, i);
           }
           this.frameBytes++;
-          this.body.push(b);
+          this.payload.push(b);
           this.check ^= b;
-          if (lengthByte && this.body.length === this.announced) this.state = 'etx';
+          if (lengthByte && this.payload.length === this.announced) this.state = 'etx';
           break;
         case 'etx':
           this.frameBytes++;
@@ -228,14 +207,14 @@ export class StxEtxLrcFramer implements Framer {
           if (b !== this.check) {
             this.frameBytes++;
             this.fail(
-              `LRC mismatch: expected ${hexByte(this.check)}, received ${hexByte(b)} (XOR of ${this.describeCoverage()} over a ${this.body.length}-byte payload): ` +
+              `LRC mismatch: expected ${hexByte(this.check)}, received ${hexByte(b)} (XOR of ${this.describeCoverage()} over a ${this.payload.length}-byte payload): ` +
                 'the frame was corrupted on the line (a NAK asks for it again)',
               frames,
               chunk,
               i,
             );
           }
-          frames.push({ payload: this.body.copy() });
+          frames.push({ payload: this.payload.copy() });
           this.reset();
           break;
         }
@@ -252,23 +231,10 @@ export class StxEtxLrcFramer implements Framer {
   }
 
   private startFrame(offset: number): void {
-    this.body.clear();
+    this.payload.clear();
     this.check = this.options.lrcSeed ^ (this.options.lrcIncludesStx ? STX : 0);
     this.frameBytes = 1;
     this.frameStart = offset;
     this.state = this.options.lengthByte ? 'length' : 'payload';
-  }
-
-  /** Resets, then throws with the frames completed earlier in this chunk. */
-  private fail(reason: string, framesBefore: Frame[], chunk: Buffer, at: number): never {
-    const rest = chunk.length - at - 1;
-    const discardedBytes = this.frameBytes + rest;
-    this.position += rest;
-    const streamOffset = this.frameStart;
-    this.reset();
-    throw new FramingStreamError(
-      `${reason} (frame starting at stream byte ${streamOffset}; discarded ${discardedBytes} byte${discardedBytes === 1 ? '' : 's'}; framing restarts with the next bytes received)`,
-      { framesBefore, discardedBytes, streamOffset },
-    );
   }
 }

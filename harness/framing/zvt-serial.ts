@@ -23,9 +23,9 @@
  */
 import { FramingError } from '../errors';
 import type { FramingConfig } from '../suite/types';
+import { DelimitedFramer } from './delimited-framer';
 import type { Frame, Framer } from './framer';
-import { FramingStreamError } from './framing-stream-error';
-import { FrameAccumulator, checkOptionNames, hexByte, integerOption } from './option-checks';
+import { checkOptionNames, hexByte, integerOption } from './option-checks';
 
 export const DLE = 0x10;
 const STX = 0x02;
@@ -84,37 +84,16 @@ function describeCrc(crc: number): string {
 
 type State = 'hunt' | 'huntDle' | 'body' | 'bodyDle' | 'crcLow' | 'crcHigh';
 
-export class ZvtSerialFramer implements Framer {
+export class ZvtSerialFramer extends DelimitedFramer<State> implements Framer {
   readonly type = TYPE;
   readonly options: ResolvedZvtSerialOptions;
 
-  private state: State = 'hunt';
-  private readonly apdu = new FrameAccumulator();
   private crc = 0;
   private crcLow = 0;
-  private frameBytes = 0;
-  private frameStart = 0;
-  private position = 0;
-  private skipped = 0;
 
   constructor(options: ZvtSerialOptions | FramingConfig = {}) {
+    super();
     this.options = resolveZvtSerialOptions(options as Readonly<Record<string, unknown>>);
-  }
-
-  /** Wire bytes of the frame being assembled (a lone DLE that may start one counts). */
-  get pending(): number {
-    return this.frameBytes;
-  }
-
-  /** Bytes skipped while looking for DLE STX, since creation. */
-  get skippedBytes(): number {
-    return this.skipped;
-  }
-
-  reset(): void {
-    this.state = 'hunt';
-    this.apdu.clear();
-    this.frameBytes = 0;
   }
 
   encode(frame: Frame): Buffer {
@@ -166,7 +145,7 @@ export class ZvtSerialFramer implements Framer {
         case 'huntDle':
           if (b === STX) {
             this.frameBytes = 2;
-            this.apdu.clear();
+            this.payload.clear();
             this.crc = 0;
             this.state = 'body';
           } else if (b === DLE) {
@@ -196,12 +175,12 @@ export class ZvtSerialFramer implements Framer {
             this.skipped += this.frameBytes - 2;
             this.frameBytes = 2;
             this.frameStart = offset - 1;
-            this.apdu.clear();
+            this.payload.clear();
             this.crc = 0;
             this.state = 'body';
           } else {
             this.fail(
-              `DLE followed by ${hexByte(b)} inside a frame after ${this.apdu.length} APDU bytes: a DLE in the APDU must be doubled (10 10) and only DLE ETX ends a frame`,
+              `DLE followed by ${hexByte(b)} inside a frame after ${this.payload.length} APDU bytes: a DLE in the APDU must be doubled (10 10) and only DLE ETX ends a frame`,
               frames,
               chunk,
               i,
@@ -218,14 +197,14 @@ export class ZvtSerialFramer implements Framer {
           const received = this.crcLow | (b << 8);
           if (received !== this.crc) {
             this.fail(
-              `CRC mismatch: expected ${describeCrc(this.crc)}, received ${describeCrc(received)} over a ${this.apdu.length}-byte APDU: ` +
+              `CRC mismatch: expected ${describeCrc(this.crc)}, received ${describeCrc(received)} over a ${this.payload.length}-byte APDU: ` +
                 'the frame was corrupted on the line (a NAK asks for it again)',
               frames,
               chunk,
               i,
             );
           }
-          frames.push({ payload: this.apdu.copy() });
+          frames.push({ payload: this.payload.copy() });
           this.reset();
           break;
         }
@@ -235,22 +214,10 @@ export class ZvtSerialFramer implements Framer {
   }
 
   private addApduByte(b: number, frames: Frame[], chunk: Buffer, i: number): void {
-    if (this.apdu.length === this.options.maxLength) {
+    if (this.payload.length === this.options.maxLength) {
       this.fail(`no DLE ETX within maxLength ${this.options.maxLength} APDU bytes: the frame is longer than allowed or its end was lost`, frames, chunk, i);
     }
-    this.apdu.push(b);
+    this.payload.push(b);
     this.crc = (this.crc >>> 8) ^ CRC_TABLE[(this.crc ^ b) & 0xff];
-  }
-
-  private fail(reason: string, framesBefore: Frame[], chunk: Buffer, at: number): never {
-    const rest = chunk.length - at - 1;
-    const discardedBytes = this.frameBytes + rest;
-    this.position += rest;
-    const streamOffset = this.frameStart;
-    this.reset();
-    throw new FramingStreamError(
-      `${reason} (frame starting at stream byte ${streamOffset}; discarded ${discardedBytes} byte${discardedBytes === 1 ? '' : 's'}; framing restarts with the next bytes received)`,
-      { framesBefore, discardedBytes, streamOffset },
-    );
   }
 }

@@ -14,6 +14,7 @@
  */
 import { FramingError } from '../errors';
 import type { FramingConfig } from '../suite/types';
+import { ChunkQueue } from './chunk-queue';
 import type { Frame, Framer } from './framer';
 import { FramingStreamError } from './framing-stream-error';
 import { checkOptionNames, hexBytes, integerOption } from './option-checks';
@@ -51,28 +52,18 @@ export class ZvtTcpFramer implements Framer {
   readonly type = TYPE;
   readonly options: ResolvedZvtTcpOptions;
 
-  /** Received chunks not yet consumed (copied in only when part of them must be kept). */
-  private queue: Buffer[] = [];
-  /** Index of the first unconsumed chunk in `queue`, and read position inside it. */
-  private queueIndex = 0;
-  private head = 0;
-  private buffered = 0;
-  private position = 0;
+  private readonly queue = new ChunkQueue();
 
   constructor(options: ZvtTcpOptions | FramingConfig = {}) {
     this.options = resolveZvtTcpOptions(options as Readonly<Record<string, unknown>>);
   }
 
   get pending(): number {
-    return this.buffered;
+    return this.queue.buffered;
   }
 
   reset(): void {
-    this.position += this.buffered;
-    this.queue = [];
-    this.queueIndex = 0;
-    this.head = 0;
-    this.buffered = 0;
+    this.queue.clear();
   }
 
   /** The APDU unchanged, after checking that its length field matches its size. */
@@ -103,15 +94,14 @@ export class ZvtTcpFramer implements Framer {
     const frames: Frame[] = [];
     if (chunk.length === 0) return frames;
     this.queue.push(chunk);
-    this.buffered += chunk.length;
     for (;;) {
-      const first = this.peek(Math.min(5, this.buffered));
+      const first = this.queue.peek(Math.min(5, this.queue.buffered));
       const total = zvtApduLength(first);
       if (total === undefined) break;
       if (total > this.options.maxLength) {
-        const streamOffset = this.position;
+        const streamOffset = this.queue.position;
         const head = first.subarray(0, first[2] === 0xff ? 5 : 3);
-        const discardedBytes = this.buffered;
+        const discardedBytes = this.queue.buffered;
         this.reset();
         throw new FramingStreamError(
           `APDU header ${hexBytes(head)} announces ${total} bytes, more than maxLength ${this.options.maxLength}: ` +
@@ -119,61 +109,10 @@ export class ZvtTcpFramer implements Framer {
           { framesBefore: frames, discardedBytes, streamOffset },
         );
       }
-      if (this.buffered < total) break;
-      frames.push({ payload: this.take(total) });
+      if (this.queue.buffered < total) break;
+      frames.push({ payload: this.queue.take(total) });
     }
-    this.retain(chunk);
+    this.queue.retain(chunk);
     return frames;
-  }
-
-  private peek(count: number): Buffer {
-    const out = Buffer.allocUnsafe(count);
-    let filled = 0;
-    let index = this.queueIndex;
-    let at = this.head;
-    while (filled < count) {
-      const c = this.queue[index];
-      const n = Math.min(c.length - at, count - filled);
-      c.copy(out, filled, at, at + n);
-      filled += n;
-      index++;
-      at = 0;
-    }
-    return out;
-  }
-
-  private take(count: number): Buffer {
-    const out = Buffer.allocUnsafe(count);
-    let filled = 0;
-    while (filled < count) {
-      const c = this.queue[this.queueIndex];
-      const n = Math.min(c.length - this.head, count - filled);
-      c.copy(out, filled, this.head, this.head + n);
-      filled += n;
-      this.head += n;
-      if (this.head === c.length) {
-        this.queueIndex++;
-        this.head = 0;
-      }
-    }
-    this.buffered -= count;
-    this.position += count;
-    return out;
-  }
-
-  /** Keeps a private copy of the caller's chunk if part of it is still buffered. */
-  private retain(chunk: Buffer): void {
-    if (this.queueIndex > 0) {
-      this.queue.splice(0, this.queueIndex);
-      this.queueIndex = 0;
-    }
-    const last = this.queue.length - 1;
-    if (last < 0 || this.queue[last] !== chunk) return;
-    if (last === 0) {
-      this.queue[0] = Buffer.from(chunk.subarray(this.head));
-      this.head = 0;
-    } else {
-      this.queue[last] = Buffer.from(chunk);
-    }
   }
 }
