@@ -1,5 +1,5 @@
 import type { LineRate } from '../transports/transport';
-import type { TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
+import type { ProtocolMessage, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
 
 /**
  * One connected interface of one device, as a test kind sees it: transactions in, outcomes
@@ -22,5 +22,14 @@ export interface Channel {
   readonly lineRate?: LineRate;
   readonly counters: Readonly<ChannelCounters>;
   transact(request: TransactionRequest, options?: Partial<TransactOptions>): Promise<TransactionOutcome>;
+  /** One protocol message as written (conformance); rejects when the protocol has no message API. */
+  exchangeMessage(message: ProtocolMessage, options?: Partial<TransactOptions>): Promise<{ request: ProtocolMessage; response: ProtocolMessage }>;
+  /** Raw bytes straight onto the transport, below framing and link layer (recorded in the trace). */
+  sendRaw(bytes: Buffer): Promise<void>;
+  /** Bytes the device sends in the next `ms` (or until `enough` says so), raw. */
+  collectRaw(ms: number, enough?: (received: Buffer) => boolean): Promise<Buffer>;
+  /** The masked wire-trace entries recorded since `mark()` (evidence for a report). */
+  mark(): number;
+  traceSince(mark: number): { t_ns: number; dir: string; hex?: string; note?: string }[];
   close(): Promise<void>;
 }

@@ -1,12 +1,13 @@
 import type { FrameLink } from '../framing/frame-link';
 import { openFrameLink } from '../link/open-frame-link';
 import { createSession, type SessionShared } from '../protocols/registry';
-import type { ProtocolSession, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
+import type { ProtocolMessage, ProtocolSession, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
+import { PoshilError } from '../errors';
 import type { InterfaceConfig, TransportConfig } from '../suite/types';
 import { createTransport } from '../transports/registry';
 import type { LineRate, Transport } from '../transports/transport';
 import type { Channel, ChannelCounters } from './channel';
-import { WireRecorder } from './wire-recorder';
+import { WireRecorder, type WireEntry } from './wire-recorder';
 
 /**
  * The one Channel implementation: transport → framer → protocol session, with the wire
@@ -91,6 +92,48 @@ export class DeviceChannel implements Channel {
     if (!session) throw this.dropped ?? new Error('channel is not open');
     if (request.card) this.recorder.addPan(request.card.pan);
     return session.transact(request, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
+  }
+
+  async exchangeMessage(message: ProtocolMessage, options: Partial<TransactOptions> = {}): Promise<{ request: ProtocolMessage; response: ProtocolMessage }> {
+    if (!this.isOpen) await this.open();
+    const session = this.session;
+    if (!session?.exchangeMessage) {
+      throw new PoshilError('NO_MESSAGE_API', `${this.endpoint}: protocol '${this.protocol}' has no message-level steps; use a "transaction" or "raw" step`, { exitCode: 1 });
+    }
+    const pan = message.fields['2'];
+    if (pan) this.recorder.addPan(pan);
+    return session.exchangeMessage(message, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
+  }
+
+  async sendRaw(bytes: Buffer): Promise<void> {
+    if (!this.isOpen) await this.open();
+    this.counters.bytesOut += bytes.length;
+    this.recorder.record('out', bytes);
+    await this.transport.write(bytes);
+  }
+
+  collectRaw(ms: number, enough?: (received: Buffer) => boolean): Promise<Buffer> {
+    return new Promise((resolve) => {
+      let received = Buffer.alloc(0);
+      const stop = () => {
+        clearTimeout(timer);
+        off();
+        resolve(received);
+      };
+      const off = this.transport.onData((chunk) => {
+        received = Buffer.concat([received, chunk]);
+        if (enough?.(received)) stop();
+      });
+      const timer = setTimeout(stop, ms);
+    });
+  }
+
+  mark(): number {
+    return this.recorder.mark();
+  }
+
+  traceSince(mark: number): WireEntry[] {
+    return this.recorder.since(mark);
   }
 
   async close(): Promise<void> {

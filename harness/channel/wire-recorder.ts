@@ -48,6 +48,8 @@ export class WireRecorder implements SecretSink {
   private pending: Pending[] = [];
   private scheduled = false;
   private readonly recent: WireEntry[] = [];
+  /** Entries flushed so far (numbering for mark/since). */
+  private sequence = 0;
   private readonly keep: number;
   private fd: number | undefined;
   private readonly maxChunks: number;
@@ -78,6 +80,18 @@ export class WireRecorder implements SecretSink {
     this.push({ t: process.hrtime.bigint(), dir: 'event', note });
   }
 
+  /** A position in the trace, for since(). */
+  mark(): number {
+    return this.sequence + this.pending.length;
+  }
+
+  /** Masked entries recorded since a mark (as far as the in-memory window reaches). */
+  since(mark: number): WireEntry[] {
+    this.flush();
+    const first = this.sequence - this.recent.length;
+    return this.recent.slice(Math.max(0, mark - first));
+  }
+
   /** The most recent masked entries (flushes first). */
   entries(): WireEntry[] {
     this.flush();
@@ -100,6 +114,7 @@ export class WireRecorder implements SecretSink {
       }
       if (p.note !== undefined) entry.note = p.note;
       this.recent.push(entry);
+      this.sequence++;
       if (this.fd !== undefined) lines.push(JSON.stringify(entry));
     }
     if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);

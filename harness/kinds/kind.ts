@@ -1,4 +1,5 @@
 import type { Channel } from '../channel/channel';
+import type { Limit } from '../reports/model';
 
 /**
  * A test kind is a plug-in: a JSON sub-schema for its `params`, the metrics it produces (the
@@ -55,5 +56,8 @@ export interface TestKind<P = unknown> {
   readonly description: string;
   readonly paramsSchema: JsonSchema;
   readonly metrics: readonly MetricSpec[];
+  /** Thresholds that apply unless the suite sets the same metric: a kind whose verdict is its
+   * own (conformance: no failed step) must not pass silently when a suite gives none. */
+  readonly defaultThresholds?: Readonly<Record<string, Limit>>;
   run(ctx: KindContext<P>): Promise<KindOutcome>;
 }

@@ -1,6 +1,7 @@
 import type { TestKind } from './kind';
 import { latencyKind } from './latency';
 import { stressKind } from './stress';
+import { conformanceKind } from './conformance';
 
 /**
  * Every built-in test kind. The suite schema is composed from this map (each kind's
@@ -9,6 +10,7 @@ import { stressKind } from './stress';
 export const kinds = {
   latency: latencyKind,
   stress: stressKind,
+  conformance: conformanceKind,
 } as const satisfies Record<string, TestKind<never>>;
 
 export type KindName = keyof typeof kinds;

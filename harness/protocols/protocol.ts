@@ -41,10 +41,22 @@ export interface TransactOptions {
   signal?: AbortSignal;
 }
 
+/** A protocol message as a suite writes it (ISO 8583: `{ mti, fields }`). */
+export interface ProtocolMessage {
+  mti: string;
+  fields: Record<string, string>;
+}
+
 /** A request/response session over one framed link. */
 export interface ProtocolSession {
   readonly protocol: string;
   transact(request: TransactionRequest, options: TransactOptions): Promise<TransactionOutcome>;
+  /**
+   * Sends one protocol message as written and returns the request as sent (with the fields the
+   * session fills in, e.g. STAN) and the device's response. For conformance tests; protocols
+   * without a message-level API leave it out.
+   */
+  exchangeMessage?(message: ProtocolMessage, options: TransactOptions): Promise<{ request: ProtocolMessage; response: ProtocolMessage }>;
   /** Rejects every pending request with LinkClosedError and stops listening. */
   close(): Promise<void>;
 }

@@ -209,7 +209,7 @@ async function runTest(
     }
   }
   const measurements = kind.metrics.map((m) => ({ name: m.name, unit: m.unit, value: outcome.measurements[m.name] ?? null }));
-  const thresholds = evaluateThresholds(test.thresholds, outcome.measurements, kind.metrics);
+  const thresholds = evaluateThresholds({ ...(kind.defaultThresholds ?? {}), ...test.thresholds }, outcome.measurements, kind.metrics);
   return finish({
     state: thresholds.every((t) => t.passed) ? 'passed' : 'failed',
     measurements,

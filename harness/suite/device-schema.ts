@@ -69,6 +69,8 @@ export const emulatorSchema: JsonSchema = {
         latencyCreep: nonNegative('Processing time grows by this many ms per transaction processed.'),
         stallAfterN: { type: 'integer', minimum: 0, description: 'After this many requests the terminal freezes for stallMs; every connection waits (0: never).' },
         stallMs: nonNegative('How long a stall lasts, in ms (default 1000).'),
+        badChecksum: { enum: [0, 1], description: 'Serial link layer: every frame the terminal sends carries a wrong checksum (1: on).' },
+        neverNak: { enum: [0, 1], description: 'Serial link layer: the terminal ACKs broken frames instead of NAKing them (1: on).' },
       },
       additionalProperties: false,
     },

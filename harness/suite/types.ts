@@ -66,6 +66,10 @@ export interface EmulatorConfig {
     stallAfterN?: number;
     /** How long a stall lasts; default 1000 ms. */
     stallMs?: number;
+    /** Serial link layer: every frame the terminal sends has a wrong checksum (1 = on). */
+    badChecksum?: number;
+    /** Serial link layer: the terminal ACKs frames with a wrong checksum instead of NAKing them (1 = on). */
+    neverNak?: number;
   };
   /** Journal file; default is in memory only. */
   journal?: string;

@@ -6,6 +6,7 @@ import { FramingStreamError } from '../../../harness/framing/framing-stream-erro
 import { serveVirtual } from '../../../harness/transports/virtual';
 import { bitsPerCharacter, type SerialOptions } from '../../../harness/transports/serial';
 import { serialLink, servedTransport, socketLink, virtualLink, type ServedLink } from './served-link';
+import type { Transport } from '../../../harness/transports/transport';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
 import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
@@ -143,7 +144,7 @@ export class EmulatedTerminal {
     this.links.add(link);
     if (!stack.codec) {
       // ZVT: the terminal's side of the link layer (ACK/NAK on serial), then the dialogue.
-      const frameLink = openFrameLink(servedTransport(link), stack.iface.framing);
+      const frameLink = openFrameLink(defectiveLine(servedTransport(link), this.config.defects ?? {}), stack.iface.framing);
       new ZvtTerminalDialogue(frameLink, this.model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
       link.onClose(() => {
         frameLink.dispose();
@@ -192,6 +193,32 @@ interface Stack {
   iface: InterfaceConfig;
   /** ISO 8583 interfaces; ZVT needs none. */
   codec?: Iso8583Codec;
+}
+
+/**
+ * Link-layer defect switches, applied to what the terminal puts on the line: `badChecksum`
+ * spoils the last byte of every frame it sends (the checksum), `neverNak` turns its NAK into
+ * an ACK — so the conformance kind can show it catches both.
+ */
+function defectiveLine(transport: Transport, defects: NonNullable<EmulatorConfig['defects']>): Transport {
+  if (!defects.badChecksum && !defects.neverNak) return transport;
+  const NAK = 0x15;
+  const ACK = 0x06;
+  return {
+    ...transport,
+    get isOpen() {
+      return transport.isOpen;
+    },
+    write: (bytes: Buffer) => {
+      if (defects.neverNak && bytes.length === 1 && bytes[0] === NAK) return transport.write(Buffer.from([ACK]));
+      if (defects.badChecksum && bytes.length > 2) {
+        const spoiled = Buffer.from(bytes);
+        spoiled[spoiled.length - 1] = (spoiled[spoiled.length - 1] as number) ^ 0xff;
+        return transport.write(spoiled);
+      }
+      return transport.write(bytes);
+    },
+  };
 }
 
 /** TPDU = id(1) destination(2) source(2); a response goes back to where the request came from. */

@@ -1,6 +1,6 @@
 import { Iso8583Error, LinkClosedError, ResponseTimeoutError } from '../../errors';
 import type { FrameLink } from '../../framing/frame-link';
-import type { ProtocolSession, SecretSink, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocol';
+import type { ProtocolMessage, ProtocolSession, SecretSink, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocol';
 import type { Iso8583Codec } from './codec';
 import type { Iso8583Message } from './types';
 
@@ -77,6 +77,16 @@ export class Iso8583Session implements ProtocolSession {
     const message = this.buildRequest(request);
     const response = await this.exchange(message, options);
     return this.toOutcome(request, response);
+  }
+
+  async exchangeMessage(message: ProtocolMessage, options: TransactOptions): Promise<{ request: ProtocolMessage; response: ProtocolMessage }> {
+    const fields: Record<number, string> = {};
+    for (const [k, v] of Object.entries(message.fields)) fields[Number(k)] = v;
+    // A step that leaves out the STAN gets the next one, so responses can still be matched.
+    if (fields[11] === undefined) fields[11] = this.nextStan();
+    const sent: Iso8583Message = { mti: message.mti, fields };
+    const response = await this.exchange(sent, options);
+    return { request: toProtocolMessage(sent), response: toProtocolMessage(response) };
   }
 
   /** Send one ISO 8583 message and wait for its response (for conformance-style tests). */
@@ -200,6 +210,10 @@ export class Iso8583Session implements ProtocolSession {
     this.closedCause = error;
     for (const key of [...this.pending.keys()]) this.settle(key, undefined, error);
   }
+}
+
+function toProtocolMessage(m: Iso8583Message): ProtocolMessage {
+  return { mti: m.mti, fields: Object.fromEntries(Object.entries(m.fields).map(([k, v]) => [k, v])) };
 }
 
 export function responseMti(requestMti: string): string {

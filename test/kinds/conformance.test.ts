@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { measured, runOneTest, virtualTerminal } from '../helpers/run-one-test';
+import type { DeviceProfile, EmulatorConfig } from '../../harness/suite/types';
+import type { StepResult } from '../../harness/kinds/conformance';
+
+/**
+ * The conformance kind: scripted steps with field, byte and timing checks. Green on the healthy
+ * emulated terminal, red on each defect switch — and red by default, without any threshold in
+ * the suite, when a step fails.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+let n = 0;
+
+function zvtTerminal(emulator: EmulatorConfig = {}): DeviceProfile {
+  const name = `conformance-zvt-${++n}`;
+  return {
+    name,
+    file: path.join(ROOT, 'devices/emulated-terminal-zvt.json'),
+    sha256: '',
+    interfaces: { ecr: { transport: { type: 'virtual', name }, framing: { type: 'zvt-serial' }, protocol: { type: 'zvt', password: '000000', currency: 978 } } },
+    emulator: { processingMs: { distribution: 'fixed', mean: 1 }, ...emulator },
+  };
+}
+
+const isoSteps = [
+  {
+    id: 'sale',
+    requirement: 'R-1',
+    send: { message: { mti: '0200', fields: { '2': '4761739001010119', '3': '000000', '4': '000000001234', '41': 'POSHIL01', '49': '978' } } },
+    expect: { mti: '0210', fields: { '39': { equals: '00' }, '11': { echoes: true }, '4': { echoes: true }, '38': { matches: '^[0-9]{6}$' }, '2': { absent: true } } },
+  },
+  { id: 'decline', send: { transaction: { type: 'sale', amount: '1.05', card: { pan: '4761739001010119' } } }, expect: { approved: false, responseCode: '05' } },
+  { id: 'garbage', send: { raw: '00053132333435' }, expect: { noResponse: true, withinMs: 100 } },
+];
+
+const zvtSteps = [
+  { id: 'status', send: { transaction: { type: 'echo' } }, expect: { approved: true } },
+  { id: 'bad-crc', send: { raw: '10020501030000001003FFFF' }, expect: { bytes: '^15', withinMs: 200 } },
+  { id: 'garbage', send: { raw: 'FFFE00100206B000100343F3' }, expect: { bytes: '^0610028483', withinMs: 300 } },
+];
+
+const steps = (r: { details?: Record<string, unknown> }) => (r.details?.steps as StepResult[]).map((s) => `${s.id}:${s.verdict}`);
+
+describe('conformance kind', () => {
+  it('passes every step of an ISO 8583 script on the healthy terminal, with the wire excerpt per step (PAN masked)', async () => {
+    const r = await runOneTest(virtualTerminal({}), 'conformance', { steps: isoSteps }, {}, 500);
+    expect(r.state).toBe('passed');
+    expect(steps(r)).toEqual(['sale:pass', 'decline:pass', 'garbage:pass']);
+    const sale = (r.details?.steps as StepResult[])[0]!;
+    expect(sale.requirement).toBe('R-1');
+    expect(sale.wire.some((w) => w.dir === 'out')).toBe(true);
+    expect(JSON.stringify(sale.wire)).not.toContain('4761739001010119');
+    expect(measured(r, 'pass_rate')).toBe(100);
+  });
+
+  it('fails by default (failed_steps max 0) when a step breaks, naming the check, expected and actual', async () => {
+    const r = await runOneTest(virtualTerminal({}), 'conformance', { steps: [{ id: 'wrong', send: { transaction: { type: 'echo' } }, expect: { responseCode: '99' } }] }, {}, 500);
+    expect(r.state).toBe('failed');
+    expect(r.thresholds[0]).toMatchObject({ metric: 'failed_steps', passed: false });
+    expect(r.notes?.[0]).toBe('step wrong: response code: expected 99, got 00');
+  });
+
+  it('turns the answered-in-time check red with the dropEveryN defect', async () => {
+    const r = await runOneTest(virtualTerminal({ defects: { dropEveryN: 1 } }), 'conformance', { steps: isoSteps.slice(0, 1) }, {}, 200);
+    expect(r.state).toBe('failed');
+    expect(r.notes?.[0]).toMatch(/answer: expected a response within 200 ms/);
+  });
+
+  it('turns a withinMs check red with the slowMs defect', async () => {
+    const r = await runOneTest(virtualTerminal({ defects: { slowMs: 80 } }), 'conformance', { steps: [{ id: 'quick', send: { transaction: { type: 'echo' } }, expect: { approved: true, withinMs: 300 } }, { id: 'quicker', send: { transaction: { type: 'echo' } }, expect: { approved: true, withinMs: 50 } }] }, {}, 500);
+    expect(steps(r)).toEqual(['quick:pass', 'quicker:fail']);
+  });
+
+  it('passes the ZVT serial link-layer script on the healthy terminal', async () => {
+    const r = await runOneTest(zvtTerminal(), 'conformance', { steps: zvtSteps }, {}, 1000);
+    expect(steps(r)).toEqual(['status:pass', 'bad-crc:pass', 'garbage:pass']);
+  });
+
+  it('catches a terminal that never NAKs (neverNak): the broken frame is ACKed', async () => {
+    const r = await runOneTest(zvtTerminal({ defects: { neverNak: 1 } }), 'conformance', { steps: zvtSteps }, {}, 1000);
+    expect(steps(r)).toEqual(['status:pass', 'bad-crc:fail', 'garbage:pass']);
+  });
+
+  it('catches a terminal whose frames carry a bad checksum (badChecksum): the dialogue never completes', async () => {
+    const r = await runOneTest(zvtTerminal({ defects: { badChecksum: 1 } }), 'conformance', { steps: zvtSteps.slice(0, 1) }, {}, 500);
+    expect(steps(r)).toEqual(['status:fail']);
+  });
+});
