@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hasSocat } from '../../harness/transports/pty-pair';
+
+/**
+ * What ships in suites/ and devices/ stays valid, and the quick shipped suites stay green on
+ * the healthy emulator (the longer ones — stress, serial latency — are run by hand; see README).
+ */
+const ROOT = path.resolve(__dirname, '../..');
+
+function poshil(args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/poshil.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const files = (dir: string) =>
+  fs
+    .readdirSync(path.join(ROOT, dir))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `${dir}/${f}`);
+
+describe('shipped suites and device profiles', () => {
+  it('all validate', () => {
+    const r = poshil(['validate', ...files('suites'), ...files('devices')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('suites/conformance-iso8583.json is green on the emulated terminal', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-shipped-')), 'run');
+    const r = poshil(['run', 'suites/conformance-iso8583.json', '--out', out, '--reporter', 'json']);
+    expect(r.code).toBe(0);
+  });
+
+  (hasSocat() ? it : it.skip)('suites/conformance-zvt.json is green over emulated RS232, and red with the neverNak defect', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-shipped-'));
+    expect(poshil(['run', 'suites/conformance-zvt.json', '--out', path.join(dir, 'ok'), '--reporter', 'json']).code).toBe(0);
+    expect(poshil(['run', 'suites/conformance-zvt.json', '--out', path.join(dir, 'bad'), '--reporter', 'json', '--defect', 'neverNak=1']).code).toBe(1);
+  });
+});
