@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPtyPair, type PtyPair } from '../transports/pty-pair';
+import { createPtyPair, hasSocat, type PtyPair } from '../transports/pty-pair';
+import { createPortPair } from '../transports/paired-binding';
 import { EmulatedTerminal, type EmulatorEndpoint, type EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
 import { DeviceUnreachableError } from '../errors';
 import type { DeviceProfile, EmulatorConfig } from '../suite/types';
@@ -29,6 +30,10 @@ export async function startEmulator(
   overrides: { defects?: EmulatorConfig['defects']; seed?: number; ports?: Record<string, number> } = {},
   startTimeoutMs = 15_000,
 ): Promise<RunningEmulator> {
+  const serialRoles = Object.entries(profile.interfaces).filter(([, i]) => i.transport.type === 'serial').map(([role]) => role);
+  if (serialRoles.length > 0 && (!hasSocat() || process.env.POSHIL_SERIAL_LINK === 'in-process')) {
+    return startWithPairedPorts(profile, overrides, serialRoles);
+  }
   // Serial interfaces: a pseudo-terminal pair per interface; the terminal gets one end.
   const ptys: PtyPair[] = [];
   const serialPaths: Record<string, string> = {};
@@ -44,6 +49,7 @@ export async function startEmulator(
     const harnessEnds = Object.fromEntries(ptys.map((p, i) => [Object.keys(serialPaths)[i] as string, p.harnessPath]));
     return {
       ...running,
+      identity: ptys.length ? { ...running.identity, serialLink: 'kernel pseudo-terminal pair (socat)' } : running.identity,
       endpoints: running.endpoints.map((e) => (e.transport === 'serial' ? { ...e, path: harnessEnds[e.role] ?? e.path } : e)),
       stop: async () => {
         await running.stop();
@@ -142,4 +148,32 @@ export async function startInProcessEmulator(profile: DeviceProfile, overrides: 
   const terminal = new EmulatedTerminal(profile, overrides);
   const endpoints = await terminal.start();
   return { endpoints, identity: terminal.identity(), defects: terminal.activeDefects(), pid: process.pid, stop: () => terminal.stop() };
+}
+
+/**
+ * Without socat there is no kernel pseudo-terminal pair: the emulator then runs in this process
+ * on in-process paired serial ports (the serialport stream and binding contract, no tty layer),
+ * and the device identity in the report says so.
+ */
+async function startWithPairedPorts(profile: DeviceProfile, overrides: EmulatorOverrides, roles: string[]): Promise<RunningEmulator> {
+  const pairs = roles.map((role) => ({ role, ...createPortPair(`${process.pid}-${Date.now()}-${role}`) }));
+  try {
+    const running = await startInProcessEmulator(profile, { ...overrides, serialPaths: Object.fromEntries(pairs.map((p) => [p.role, p.devicePath])) });
+    const harnessEnds = Object.fromEntries(pairs.map((p) => [p.role, p.harnessPath]));
+    return {
+      ...running,
+      identity: {
+        ...running.identity,
+        serialLink: `in-process serialport binding (${hasSocat() ? 'chosen by POSHIL_SERIAL_LINK=in-process' : 'socat is not installed'}: no kernel pseudo-terminal)`,
+      },
+      endpoints: running.endpoints.map((e) => (e.transport === 'serial' ? { ...e, path: harnessEnds[e.role] ?? e.path } : e)),
+      stop: async () => {
+        await running.stop();
+        for (const p of pairs) p.remove();
+      },
+    };
+  } catch (err) {
+    for (const p of pairs) p.remove();
+    throw err;
+  }
 }

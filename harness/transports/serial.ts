@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { PAIR_PREFIX, PairedBinding } from './paired-binding';
 import { DeviceUnreachableError, LinkClosedError } from '../errors';
 import { TransportListeners } from './listeners';
 import type { DataListener, DisconnectListener, LineRate, Transport } from './transport';
@@ -29,7 +31,7 @@ export class SerialTransport implements Transport {
   readonly type = 'serial';
   readonly endpoint: string;
   readonly lineRate: LineRate;
-  private port: SerialPort | undefined;
+  private port: SerialPortStream | undefined;
   private closing = false;
   private readonly listeners = new TransportListeners();
 
@@ -49,7 +51,7 @@ export class SerialTransport implements Transport {
     this.closing = false;
     this.listeners.rearm();
     const o = this.options;
-    const port = new SerialPort({
+    const settings = {
       path: o.path,
       baudRate: o.baudRate ?? 9600,
       dataBits: o.dataBits ?? 8,
@@ -59,7 +61,8 @@ export class SerialTransport implements Transport {
       xon: o.xon ?? false,
       xoff: o.xoff ?? false,
       autoOpen: false,
-    });
+    };
+    const port = openSerialStream(settings);
     return new Promise((resolve, reject) => {
       port.open((err) => {
         if (err) {
@@ -72,7 +75,7 @@ export class SerialTransport implements Transport {
     });
   }
 
-  private attach(port: SerialPort): void {
+  private attach(port: SerialPortStream): void {
     this.port = port;
     let lastError: Error | undefined;
     port.on('data', (chunk: Buffer) => this.listeners.emitData(chunk));
@@ -114,6 +117,14 @@ export class SerialTransport implements Transport {
   onDisconnect(listener: DisconnectListener): () => void {
     return this.listeners.onDisconnect(listener);
   }
+}
+
+/**
+ * The serialport stream for a path: the OS binding for real ports and pseudo-terminals, the
+ * in-process paired binding for `poshil-pair:` paths (emulated lines without socat).
+ */
+export function openSerialStream(settings: ConstructorParameters<typeof SerialPort>[0]): SerialPortStream {
+  return settings.path.startsWith(PAIR_PREFIX) ? new SerialPortStream({ ...settings, binding: PairedBinding }) : new SerialPort(settings);
 }
 
 function describeOpenError(path: string, err: Error): string {

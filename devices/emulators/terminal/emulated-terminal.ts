@@ -4,7 +4,7 @@ import { createFramer } from '../../../harness/framing/registry';
 import type { Frame, Framer } from '../../../harness/framing/framer';
 import { FramingStreamError } from '../../../harness/framing/framing-stream-error';
 import { serveVirtual } from '../../../harness/transports/virtual';
-import { bitsPerCharacter, type SerialOptions } from '../../../harness/transports/serial';
+import { bitsPerCharacter, openSerialStream, type SerialOptions } from '../../../harness/transports/serial';
 import { serialLink, servedTransport, socketLink, virtualLink, type ServedLink } from './served-link';
 import type { Transport } from '../../../harness/transports/transport';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
@@ -123,9 +123,8 @@ export class EmulatedTerminal {
   }
 
   private async openSerial(devicePath: string, iface: InterfaceConfig, stack: Stack): Promise<void> {
-    const { SerialPort } = await import('serialport');
     const t = iface.transport as unknown as SerialOptions;
-    const port = new SerialPort({ path: devicePath, baudRate: t.baudRate ?? 9600, dataBits: t.dataBits ?? 8, stopBits: t.stopBits ?? 1, parity: t.parity ?? 'none', autoOpen: false });
+    const port = openSerialStream({ path: devicePath, baudRate: t.baudRate ?? 9600, dataBits: t.dataBits ?? 8, stopBits: t.stopBits ?? 1, parity: t.parity ?? 'none', autoOpen: false });
     await new Promise<void>((resolve, reject) =>
       port.open((err) => (err ? reject(new PoshilError('EMULATOR_SERIAL', `emulator could not open ${devicePath}: ${err.message}`)) : resolve())),
     );

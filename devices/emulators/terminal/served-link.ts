@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import type { SerialPort } from 'serialport';
+import type { SerialPortStream } from '@serialport/stream';
 import type { LineRate, Transport } from '../../../harness/transports/transport';
 import type { VirtualTransport } from '../../../harness/transports/virtual';
 
@@ -45,7 +45,7 @@ export function virtualLink(end: VirtualTransport): ServedLink {
  * have arrived, and a response leaves at the rate the line allows. Latency over emulated
  * RS232 then has the floor real RS232 has.
  */
-export function serialLink(port: SerialPort, rate: LineRate): ServedLink {
+export function serialLink(port: SerialPortStream, rate: LineRate): ServedLink {
   const msFor = (bytes: number) => (bytes * rate.bitsPerCharacter * 1000) / rate.bitsPerSecond;
   let rxFreeAt = 0;
   let txFreeAt = 0;
