@@ -71,6 +71,8 @@ export const emulatorSchema: JsonSchema = {
         stallMs: nonNegative('How long a stall lasts, in ms (default 1000).'),
         badChecksum: { enum: [0, 1], description: 'Serial link layer: every frame the terminal sends carries a wrong checksum (1: on).' },
         neverNak: { enum: [0, 1], description: 'Serial link layer: the terminal ACKs broken frames instead of NAKing them (1: on).' },
+        slowAckMs: nonNegative('Serial link layer: the terminal sends its ACK/NAK this many ms late.'),
+        noDleDoubling: { enum: [0, 1], description: 'ZVT serial: the terminal does not double DLE (10) bytes inside its frames (1: on).' },
       },
       additionalProperties: false,
     },

@@ -70,6 +70,10 @@ export interface EmulatorConfig {
     badChecksum?: number;
     /** Serial link layer: the terminal ACKs frames with a wrong checksum instead of NAKing them (1 = on). */
     neverNak?: number;
+    /** Serial link layer: the terminal's ACK/NAK leave this many ms late. */
+    slowAckMs?: number;
+    /** ZVT serial: the terminal does not double DLE bytes inside its frames (1 = on). */
+    noDleDoubling?: number;
   };
   /** Journal file; default is in memory only. */
   journal?: string;

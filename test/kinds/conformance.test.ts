@@ -81,6 +81,18 @@ describe('conformance kind', () => {
     expect(steps(r)).toEqual(['status:pass', 'bad-crc:fail', 'garbage:pass']);
   });
 
+  it('catches a terminal that ACKs late (slowAckMs)', async () => {
+    const step = { id: 'ack', send: { raw: '100206B000100343F3' }, expect: { bytes: '^06', withinMs: 100 } };
+    expect(steps(await runOneTest(zvtTerminal(), 'conformance', { steps: [step] }, {}, 1000))).toEqual(['ack:pass']);
+    expect(steps(await runOneTest(zvtTerminal({ defects: { slowAckMs: 300 } }), 'conformance', { steps: [step] }, {}, 1000))).toEqual(['ack:fail']);
+  });
+
+  it('catches a terminal that does not double DLE (noDleDoubling): an amount whose BCD holds 10 never completes', async () => {
+    const step = { id: 'ten', send: { transaction: { type: 'sale', amount: '10.00' } }, expect: { approved: true } };
+    expect(steps(await runOneTest(zvtTerminal(), 'conformance', { steps: [step] }, {}, 1000))).toEqual(['ten:pass']);
+    expect(steps(await runOneTest(zvtTerminal({ defects: { noDleDoubling: 1 } }), 'conformance', { steps: [step] }, {}, 1000))).toEqual(['ten:fail']);
+  });
+
   it('catches a terminal whose frames carry a bad checksum (badChecksum): the dialogue never completes', async () => {
     const r = await runOneTest(zvtTerminal({ defects: { badChecksum: 1 } }), 'conformance', { steps: zvtSteps.slice(0, 1) }, {}, 500);
     expect(steps(r)).toEqual(['status:fail']);

@@ -197,25 +197,40 @@ interface Stack {
 /**
  * Link-layer defect switches, applied to what the terminal puts on the line: `badChecksum`
  * spoils the last byte of every frame it sends (the checksum), `neverNak` turns its NAK into
- * an ACK — so the conformance kind can show it catches both.
+ * an ACK, `slowAckMs` sends ACK/NAK late, `noDleDoubling` undoes ZVT's DLE doubling inside
+ * its frames — so the conformance kind can show it catches each.
  */
 function defectiveLine(transport: Transport, defects: NonNullable<EmulatorConfig['defects']>): Transport {
-  if (!defects.badChecksum && !defects.neverNak) return transport;
+  if (!defects.badChecksum && !defects.neverNak && !defects.slowAckMs && !defects.noDleDoubling) return transport;
   const NAK = 0x15;
   const ACK = 0x06;
+  const DLE = 0x10;
   return {
     ...transport,
     get isOpen() {
       return transport.isOpen;
     },
-    write: (bytes: Buffer) => {
-      if (defects.neverNak && bytes.length === 1 && bytes[0] === NAK) return transport.write(Buffer.from([ACK]));
-      if (defects.badChecksum && bytes.length > 2) {
-        const spoiled = Buffer.from(bytes);
-        spoiled[spoiled.length - 1] = (spoiled[spoiled.length - 1] as number) ^ 0xff;
-        return transport.write(spoiled);
+    write: async (bytes: Buffer) => {
+      const control = bytes.length === 1 && (bytes[0] === ACK || bytes[0] === NAK);
+      if (control) {
+        if (defects.slowAckMs) await new Promise((r) => setTimeout(r, defects.slowAckMs));
+        return transport.write(defects.neverNak && bytes[0] === NAK ? Buffer.from([ACK]) : bytes);
       }
-      return transport.write(bytes);
+      let frame = bytes;
+      if (defects.noDleDoubling && frame.length > 4 && frame[0] === DLE) {
+        // Keep the DLE STX … DLE ETX markers, collapse every doubled DLE in between.
+        const body: number[] = [];
+        for (let i = 2; i < frame.length - 4; i++) {
+          body.push(frame[i] as number);
+          if (frame[i] === DLE && frame[i + 1] === DLE) i++;
+        }
+        frame = Buffer.concat([frame.subarray(0, 2), Buffer.from(body), frame.subarray(frame.length - 4)]);
+      }
+      if (defects.badChecksum && frame.length > 2) {
+        frame = Buffer.from(frame);
+        frame[frame.length - 1] = (frame[frame.length - 1] as number) ^ 0xff;
+      }
+      return transport.write(frame);
     },
   };
 }
