@@ -20,9 +20,32 @@ export interface FrameLink {
   onClose(listener: (cause: Error | undefined) => void): () => void;
 }
 
+/** Listener bookkeeping every FrameLink implementation shares. */
+export class FrameLinkListeners {
+  private readonly frames = new Set<(frame: Frame, bytes: number) => void>();
+  private readonly errors = new Set<(err: Error) => void>();
+
+  onFrame(listener: (frame: Frame, bytes: number) => void): () => void {
+    this.frames.add(listener);
+    return () => this.frames.delete(listener);
+  }
+
+  onFramingError(listener: (err: Error) => void): () => void {
+    this.errors.add(listener);
+    return () => this.errors.delete(listener);
+  }
+
+  emitFrame(frame: Frame, bytes: number): void {
+    for (const l of this.frames) l(frame, bytes);
+  }
+
+  emitError(err: Error): void {
+    for (const l of this.errors) l(err);
+  }
+}
+
 export class TransportFrameLink implements FrameLink {
-  private readonly frameListeners = new Set<(frame: Frame, bytes: number) => void>();
-  private readonly errorListeners = new Set<(err: Error) => void>();
+  private readonly listeners = new FrameLinkListeners();
   private readonly detach: (() => void)[] = [];
 
   constructor(
@@ -45,13 +68,11 @@ export class TransportFrameLink implements FrameLink {
   }
 
   onFrame(listener: (frame: Frame, bytes: number) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
+    return this.listeners.onFrame(listener);
   }
 
   onFramingError(listener: (err: Error) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.listeners.onFramingError(listener);
   }
 
   onClose(listener: (cause: Error | undefined) => void): () => void {
@@ -76,8 +97,8 @@ export class TransportFrameLink implements FrameLink {
     }
     for (const frame of frames) {
       const size = frame.payload.length + (frame.header?.length ?? 0);
-      for (const l of this.frameListeners) l(frame, size);
+      this.listeners.emitFrame(frame, size);
     }
-    if (error) for (const l of this.errorListeners) l(error);
+    if (error) this.listeners.emitError(error);
   }
 }

@@ -23,7 +23,7 @@
  * and ENQ collisions when both sides start sending at once.
  */
 import { LinkClosedError } from '../errors';
-import type { FrameLink, FrameTap } from '../framing/frame-link';
+import { FrameLinkListeners, type FrameLink, type FrameTap } from '../framing/frame-link';
 import type { Frame, Framer } from '../framing/framer';
 import { FramingStreamError } from '../framing/framing-stream-error';
 import { StxEtxLrcFramer } from '../framing/stx-etx-lrc';
@@ -106,8 +106,7 @@ export class AckNakLink implements FrameLink {
 
   private readonly timers: LinkTimers;
   private readonly tap?: FrameTap;
-  private readonly frameListeners = new Set<(frame: Frame, bytes: number) => void>();
-  private readonly errorListeners = new Set<(err: Error) => void>();
+  private readonly listeners = new FrameLinkListeners();
   private readonly detach: (() => void)[] = [];
   /** The transmission (frame or ENQ) now waiting for ACK/NAK. */
   private waiter: Waiter | undefined;
@@ -151,14 +150,12 @@ export class AckNakLink implements FrameLink {
   }
 
   onFrame(listener: (frame: Frame, bytes: number) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
+    return this.listeners.onFrame(listener);
   }
 
   /** Frames that arrived broken (and were NAKed), and failures writing ACK/NAK. */
   onFramingError(listener: (err: Error) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.listeners.onFramingError(listener);
   }
 
   onClose(listener: (cause: Error | undefined) => void): () => void {
@@ -263,7 +260,7 @@ export class AckNakLink implements FrameLink {
       if (error) {
         this.stats.naksSent++;
         this.reply(NAK);
-        for (const l of this.errorListeners) l(error);
+        this.listeners.emitError(error);
       }
     }
   }
@@ -272,7 +269,7 @@ export class AckNakLink implements FrameLink {
     this.stats.framesReceived++;
     this.reply(ACK);
     const size = frame.payload.length + (frame.header?.length ?? 0);
-    for (const l of this.frameListeners) l(frame, size);
+    this.listeners.emitFrame(frame, size);
   }
 
   private control(b: number): void {
@@ -287,7 +284,7 @@ export class AckNakLink implements FrameLink {
 
   private reply(b: number): void {
     this.write(Buffer.from([b])).catch((err: unknown) => {
-      for (const l of this.errorListeners) l(err as Error);
+      this.listeners.emitError(err as Error);
     });
   }
 }

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { FramingError, PoshilError } from '../../harness/errors';
 import type { Frame } from '../../harness/framing/framer';
-import { FramingStreamError } from '../../harness/framing/framing-stream-error';
 import { LengthPrefixFramer } from '../../harness/framing/length-prefix';
 import type { LengthPrefixOptions } from '../../harness/framing/length-prefix';
+import { catchError, expectStreamError, hex, pushAll, show } from './stream-helpers';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const TPDU = hex('60 0001 0000');
 
 /** Every prefix layout × includesPrefix × TPDU. */
@@ -25,24 +24,6 @@ const describeConfig = (c: LengthPrefixOptions): string =>
 function sampleFrames(tpdu: boolean | undefined): Frame[] {
   const payloads = [Buffer.from('0800822000000000000004000000000000000101120000000001301', 'latin1'), Buffer.from([0]), Buffer.alloc(150, 0xa5), Buffer.from('x')];
   return payloads.map((payload, i) => (tpdu ? { header: Buffer.from([0x60, 0, i, 0, 1]), payload } : { payload }));
-}
-
-function pushAll(framer: LengthPrefixFramer, chunks: Buffer[]): Frame[] {
-  return chunks.flatMap((c) => framer.push(c));
-}
-
-/** Frames as "header|payload" hex strings: Jest compares strings far faster than Buffers byte by byte. */
-function show(frames: Frame[]): string[] {
-  return frames.map((f) => `${f.header ? f.header.toString('hex') : '-'}|${f.payload.toString('hex')}`);
-}
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected an error');
 }
 
 describe('LengthPrefixFramer configuration', () => {
@@ -169,55 +150,45 @@ describe.each(configs.map((c) => [describeConfig(c), c] as const))('LengthPrefix
 });
 
 describe('LengthPrefixFramer on malformed input', () => {
-  function expectFramingError(framer: LengthPrefixFramer, bytes: Buffer, message: RegExp): FramingStreamError {
-    const err = catchError(() => framer.push(bytes));
-    expect(err).toBeInstanceOf(FramingError);
-    expect(err).toBeInstanceOf(FramingStreamError);
-    expect(err).toMatchObject({ code: 'FRAMING_ERROR' });
-    expect((err as Error).message).toMatch(message);
-    expect(framer.pending).toBe(0);
-    return err as FramingStreamError;
-  }
-
   it('rejects a length above maxLength as soon as the prefix is complete, without waiting for the body', () => {
-    const err = expectFramingError(new LengthPrefixFramer({ maxLength: 100 }), hex('0065'), /announces 101 bytes, more than maxLength 100/);
+    const err = expectStreamError(new LengthPrefixFramer({ maxLength: 100 }), hex('0065'), /announces 101 bytes, more than maxLength 100/);
     expect(err.discardedBytes).toBe(2);
   });
 
   it('rejects a zero length', () => {
-    expectFramingError(new LengthPrefixFramer(), hex('0000 41'), /announces 0: an empty frame/);
+    expectStreamError(new LengthPrefixFramer(), hex('0000 41'), /announces 0: an empty frame/);
   });
 
   it('rejects a length smaller than the prefix it is configured to include', () => {
-    expectFramingError(new LengthPrefixFramer({ includesPrefix: true }), hex('0001'), /fewer than the 2-byte prefix/);
+    expectStreamError(new LengthPrefixFramer({ includesPrefix: true }), hex('0001'), /fewer than the 2-byte prefix/);
   });
 
   it('rejects a length that cannot hold the TPDU and a message', () => {
-    expectFramingError(new LengthPrefixFramer({ tpdu: true }), hex('0005 6000010000'), /too short for the 5-byte TPDU/);
+    expectStreamError(new LengthPrefixFramer({ tpdu: true }), hex('0005 6000010000'), /too short for the 5-byte TPDU/);
   });
 
   it('rejects a non-digit in an ASCII length on the first bad byte, before the prefix is complete', () => {
     const framer = new LengthPrefixFramer({ lengthBytes: 4, lengthEncoding: 'ascii' });
-    expectFramingError(framer, Buffer.from([0x00]), /length prefix 00 \("\."\) is not 4 ASCII decimal digits/);
+    expectStreamError(framer, Buffer.from([0x00]), /length prefix 00 \("\."\) is not 4 ASCII decimal digits/);
   });
 
   it('rejects a binary length sent to an ASCII-configured link and shows the bytes', () => {
     const framer = new LengthPrefixFramer({ lengthBytes: 4, lengthEncoding: 'ascii' });
-    expectFramingError(framer, Buffer.from('00A1rest', 'latin1'), /30 30 41 31 \("00A1"\)/);
+    expectStreamError(framer, Buffer.from('00A1rest', 'latin1'), /30 30 41 31 \("00A1"\)/);
   });
 
   it('rejects an ASCII length of 0000', () => {
-    expectFramingError(new LengthPrefixFramer({ lengthBytes: 4, lengthEncoding: 'ascii' }), Buffer.from('0000', 'latin1'), /an empty frame/);
+    expectStreamError(new LengthPrefixFramer({ lengthBytes: 4, lengthEncoding: 'ascii' }), Buffer.from('0000', 'latin1'), /an empty frame/);
   });
 
   it('rejects a huge 4-byte binary length', () => {
-    expectFramingError(new LengthPrefixFramer({ lengthBytes: 4 }), hex('ffffffff'), /announces 4294967295 bytes/);
+    expectStreamError(new LengthPrefixFramer({ lengthBytes: 4 }), hex('ffffffff'), /announces 4294967295 bytes/);
   });
 
   it('hands over the good frames that came before the garbage in the same chunk', () => {
     const framer = new LengthPrefixFramer({ maxLength: 100 });
     const good = framer.encode({ payload: Buffer.from('ok') });
-    const err = expectFramingError(framer, Buffer.concat([good, hex('ffff 0102')]), /more than maxLength/);
+    const err = expectStreamError(framer, Buffer.concat([good, hex('ffff 0102')]), /more than maxLength/);
     expect(err.framesBefore).toEqual([{ payload: Buffer.from('ok') }]);
     expect(err.streamOffset).toBe(good.length);
     expect(err.discardedBytes).toBe(4);

@@ -1,3 +1,5 @@
+import { FramingError } from '../../harness/errors';
+import { FramingStreamError } from '../../harness/framing/framing-stream-error';
 import type { Frame, Framer } from '../../harness/framing/framer';
 
 export const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -37,4 +39,16 @@ export function expectSameFramesHoweverSplit(makeFramer: () => Framer, bytes: Bu
   for (let i = 0; i < bytes.length; i++) oneByOne.push(...framer.push(bytes.subarray(i, i + 1)));
   expect(show(oneByOne)).toEqual(want);
   expect(framer.pending).toBe(0);
+}
+
+/** Pushes malformed bytes and checks the framer's contract for garbage: a FramingStreamError
+ * (code FRAMING_ERROR) with the expected message, and nothing left pending. */
+export function expectStreamError(framer: Framer, bytes: Buffer, message: RegExp): FramingStreamError {
+  const err = catchError(() => framer.push(bytes));
+  expect(err).toBeInstanceOf(FramingError);
+  expect(err).toBeInstanceOf(FramingStreamError);
+  expect(err).toMatchObject({ code: 'FRAMING_ERROR' });
+  expect((err as Error).message).toMatch(message);
+  expect(framer.pending).toBe(0);
+  return err as FramingStreamError;
 }

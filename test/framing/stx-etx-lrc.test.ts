@@ -13,7 +13,7 @@ import type { Frame } from '../../harness/framing/framer';
 import { FramingStreamError } from '../../harness/framing/framing-stream-error';
 import { ETX, STX, StxEtxLrcFramer, lrc } from '../../harness/framing/stx-etx-lrc';
 import type { StxEtxLrcOptions } from '../../harness/framing/stx-etx-lrc';
-import { catchError, expectSameFramesHoweverSplit, hex, pushAll, show } from './stream-helpers';
+import { catchError, expectSameFramesHoweverSplit, hex, pushAll, show, expectStreamError } from './stream-helpers';
 
 const xor = (bytes: Iterable<number>): number => Array.from(bytes).reduce((a, b) => a ^ b, 0);
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -145,16 +145,6 @@ describe.each(configs)('StxEtxLrcFramer round trip with %s', (_name, options) =>
 });
 
 describe('StxEtxLrcFramer on malformed input', () => {
-  function expectStreamError(framer: StxEtxLrcFramer, bytes: Buffer, message: RegExp): FramingStreamError {
-    const err = catchError(() => framer.push(bytes));
-    expect(err).toBeInstanceOf(FramingError);
-    expect(err).toBeInstanceOf(FramingStreamError);
-    expect(err).toMatchObject({ code: 'FRAMING_ERROR' });
-    expect((err as Error).message).toMatch(message);
-    expect(framer.pending).toBe(0);
-    return err as FramingStreamError;
-  }
-
   it('rejects a bad LRC, saying the expected and received LRC in hex', () => {
     expectStreamError(new StxEtxLrcFramer(), hex('02 41 03 43'), /LRC mismatch: expected 0x42, received 0x43/);
   });

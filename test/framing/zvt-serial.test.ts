@@ -10,7 +10,7 @@ import type { Frame } from '../../harness/framing/framer';
 import { FramingStreamError } from '../../harness/framing/framing-stream-error';
 import { ZvtSerialFramer, crc16Update, zvtFrameCrc } from '../../harness/framing/zvt-serial';
 import { ECRTERM_COMPLETION_WITH_VERSION, ECRTERM_SERIAL_FRAMES } from '../protocols/zvt/published-traces';
-import { catchError, expectSameFramesHoweverSplit, hex, pushAll, show } from './stream-helpers';
+import { catchError, expectSameFramesHoweverSplit, hex, pushAll, show, expectStreamError } from './stream-helpers';
 
 const published = [...Object.entries(ECRTERM_SERIAL_FRAMES), ['completion with software version', ECRTERM_COMPLETION_WITH_VERSION] as const];
 
@@ -101,15 +101,6 @@ describe('ZvtSerialFramer on published frames', () => {
 });
 
 describe('ZvtSerialFramer on malformed input', () => {
-  function expectStreamError(framer: ZvtSerialFramer, bytes: Buffer, message: RegExp): FramingStreamError {
-    const err = catchError(() => framer.push(bytes));
-    expect(err).toBeInstanceOf(FramingStreamError);
-    expect(err).toMatchObject({ code: 'FRAMING_ERROR' });
-    expect((err as Error).message).toMatch(message);
-    expect(framer.pending).toBe(0);
-    return err as FramingStreamError;
-  }
-
   it('rejects a bad CRC, saying the expected and received CRC in hex', () => {
     const frame = hex(ECRTERM_SERIAL_FRAMES.positiveAck);
     frame[frame.length - 1] ^= 0xff; // F5 1F → F5 E0
