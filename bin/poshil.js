@@ -1,10 +1,45 @@
 #!/usr/bin/env node
 'use strict';
-// poshil ships as TypeScript sources run through tsx: no build step, so a fresh clone's
-// `npx poshil` works right after `npm ci`.
-const { register } = require('tsx/cjs/api');
-register();
-const { main } = require('../harness/cli/main.ts');
+// poshil runs from the bundle in dist/ (built by bin/build.js on `npm ci`) while it is newer
+// than every source file, and from the TypeScript sources through tsx otherwise — so a
+// checkout being edited never runs stale code, and a fresh clone starts fast.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const bundle = path.join(root, 'dist', 'poshil.cjs');
+
+function newestSource() {
+  let newest = fs.statSync(path.join(root, 'package.json')).mtimeMs;
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  walk(path.join(root, 'harness'));
+  walk(path.join(root, 'devices', 'emulators'));
+  return newest;
+}
+
+function bundleIsCurrent() {
+  if (process.env.POSHIL_FROM_SOURCE === '1') return false;
+  try {
+    const built = Math.min(fs.statSync(bundle).mtimeMs, fs.statSync(path.join(root, 'dist', 'emulator.cjs')).mtimeMs);
+    return built >= newestSource();
+  } catch {
+    return false;
+  }
+}
+
+let main;
+if (bundleIsCurrent()) {
+  ({ main } = require(bundle));
+} else {
+  require('tsx/cjs/api').register();
+  ({ main } = require('../harness/cli/main.ts'));
+}
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; },

@@ -162,7 +162,7 @@ async function loadAndRun(
       defects,
       seed,
       signal: controller.signal,
-      filter: only ? (t) => only.has(t.id) : undefined,
+      filter: only ? (t) => only.has(t.id) || only.has(t.id.replace(/@[^@]*$/, '')) : undefined,
     });
     if (!values.out) linkLatest(outDir);
     // An interrupted run did not test everything it was asked to: never report it as a pass.

@@ -24,12 +24,14 @@ export const framingSchemas = {
     properties: {
       type: { const: 'stx-etx-lrc' },
       preset: { enum: ['concert'], description: "Device family whose settings are the defaults; explicit options still win. 'concert': Ingenico Concert (LRC over every byte after STX up to and including ETX, ENQ/ACK handshake, EOT after)." },
-      lengthByte: { type: 'boolean', default: false, description: 'A 1-byte binary payload length follows STX (covered by the LRC); the payload may then contain STX/ETX.' },
-      lrcIncludesStx: { type: 'boolean', default: false, description: 'The LRC also covers the STX byte.' },
-      lrcIncludesEtx: { type: 'boolean', default: true, description: 'The LRC covers the ETX byte.' },
-      lrcSeed: { type: 'integer', minimum: 0, maximum: 255, default: 0, description: 'Start value of the LRC XOR (some devices use e.g. 0x7F = 127).' },
-      enqHandshake: { type: 'boolean', default: false, description: 'The link sends ENQ and waits for ACK before each frame, and sends EOT after the frame is acknowledged (Concert-style).' },
-      maxLength: { type: 'integer', minimum: 1, maximum: 65535, default: 1024, description: 'Longest accepted payload in bytes (255 at most with a length byte); longer is a framing error.' },
+      // No schema `default` on the options a preset sets: the loader fills schema defaults into
+      // the profile, which would override the preset. stx-etx-lrc.ts applies the defaults.
+      lengthByte: { type: 'boolean', description: 'A 1-byte binary payload length follows STX (covered by the LRC); the payload may then contain STX/ETX. Default false.' },
+      lrcIncludesStx: { type: 'boolean', description: 'The LRC also covers the STX byte. Default false.' },
+      lrcIncludesEtx: { type: 'boolean', description: 'The LRC covers the ETX byte. Default true.' },
+      lrcSeed: { type: 'integer', minimum: 0, maximum: 255, description: 'Start value of the LRC XOR (some devices use e.g. 0x7F = 127). Default 0.' },
+      enqHandshake: { type: 'boolean', description: "The link sends ENQ and waits for ACK before each frame, and sends EOT after the frame is acknowledged (Concert-style). Default false; true with the 'concert' preset." },
+      maxLength: { type: 'integer', minimum: 1, maximum: 65535, description: 'Longest accepted payload in bytes (255 at most with a length byte); longer is a framing error. Default 1024 (255 with a length byte).' },
     },
     required: ['type'],
     additionalProperties: false,

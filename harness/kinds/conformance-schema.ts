@@ -31,13 +31,18 @@ export interface ConformanceParams {
   steps: ConformanceStep[];
 }
 
+/** An ISO 8583 MTI ("0200") or a message name of a protocol with named messages (Concert: "request", "response"). */
+const MTI_PATTERN = '^([0-9]{4}|[a-z][A-Za-z0-9-]*)$';
+/** An ISO 8583 field number ("11") or a field name of a protocol with named fields (Concert: "privateData"). */
+const FIELD_NAME_PATTERN = '^([0-9]{1,3}|[A-Za-z][A-Za-z0-9]*)$';
+
 const matcher: JsonSchema = {
   type: 'object',
   properties: {
     equals: { type: 'string', description: 'The field has exactly this value.' },
     present: { const: true, description: 'The field is there.' },
     absent: { const: true, description: 'The field is not there (e.g. no PAN in a response).' },
-    echoes: { type: ['boolean', 'string'], description: 'The field equals the request\'s field (true: the same number; or another field number).' },
+    echoes: { type: ['boolean', 'string'], description: 'The field equals the request\'s field (true: the same field; or another field, by number or name).' },
     matches: { type: 'string', description: 'The field matches this regular expression.' },
   },
   minProperties: 1,
@@ -64,10 +69,11 @@ export const conformanceParamsSchema: JsonSchema = {
               transaction: transactionSpecSchema,
               message: {
                 type: 'object',
-                description: 'A protocol message as written (ISO 8583: MTI and fields by number; field 11 is filled in when left out).',
+                description:
+                  'A protocol message as written (ISO 8583: MTI and fields by number, field 11 filled in when left out; Concert: mti "request" and fields by name, privateData filled in when left out).',
                 properties: {
-                  mti: { type: 'string', pattern: '^[0-9]{4}$' },
-                  fields: { type: 'object', propertyNames: { pattern: '^[0-9]{1,3}$' }, additionalProperties: { type: 'string' } },
+                  mti: { type: 'string', pattern: MTI_PATTERN },
+                  fields: { type: 'object', propertyNames: { pattern: FIELD_NAME_PATTERN }, additionalProperties: { type: 'string' } },
                 },
                 required: ['mti'],
                 additionalProperties: false,
@@ -83,8 +89,8 @@ export const conformanceParamsSchema: JsonSchema = {
             properties: {
               approved: { type: 'boolean' },
               responseCode: { type: 'string', pattern: '^[0-9A-Za-z]{2}$' },
-              mti: { type: 'string', pattern: '^[0-9]{4}$' },
-              fields: { type: 'object', propertyNames: { pattern: '^[0-9]{1,3}$' }, additionalProperties: matcher },
+              mti: { type: 'string', pattern: MTI_PATTERN },
+              fields: { type: 'object', propertyNames: { pattern: FIELD_NAME_PATTERN }, additionalProperties: matcher },
               bytes: { type: 'string', description: 'Regular expression over the hex (upper case) of the bytes received, e.g. "^15" for a NAK.' },
               noResponse: { const: true, description: 'Nothing may come back within withinMs.' },
               withinMs: { type: 'integer', minimum: 1, description: 'Time limit for the answer.' },

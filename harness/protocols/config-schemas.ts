@@ -30,6 +30,20 @@ export const protocolSchemas = {
     required: ['type'],
     additionalProperties: false,
   },
+  concert: {
+    type: 'object',
+    description:
+      'Ingenico Concert V2 ("E+"), the STX/ETX cash-register protocol: a 34-character request (POS number, amount, answer flag, payment mode, transaction type, currency, private data, delay, authorisation) and a 25-character answer (80 with the rep card-data field). Sale, refund and reversal (cancellation); Concert has no echo or settlement. Use stx-etx-lrc framing with "preset": "concert".',
+    properties: {
+      type: { const: 'concert' },
+      posNumber: { type: 'string', pattern: '^[0-9]{2}$', default: '01', description: 'Cash register (POS) number, 2 digits; the terminal echoes it.' },
+      currency: { type: 'string', pattern: '^[0-9]{3}$', default: '978', description: 'ISO 4217 numeric currency code sent with amounts.' },
+      answerFlag: { type: 'boolean', default: false, description: "Ask for the long answer with the 55-character rep field (card data) (answer flag '1')." },
+      paymentMode: { enum: ['1', 'C'], default: '1', description: "Payment mode: '1' card, 'C' cheque." },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
 } satisfies Record<string, JsonSchema>;
 
 export type ProtocolType = keyof typeof protocolSchemas;

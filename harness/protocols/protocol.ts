@@ -1,6 +1,6 @@
 /**
  * The protocol-neutral view of a POS transaction. Test kinds speak this; each protocol
- * session (ISO 8583 today, ZVT and STX/ETX ECR sets later) maps it to and from its own
+ * session (ISO 8583, ZVT, Ingenico Concert) maps it to and from its own
  * messages, so a kind never knows which protocol or transport is underneath.
  */
 export type TransactionType = 'sale' | 'refund' | 'reversal' | 'echo' | 'settlement';

@@ -6,6 +6,8 @@ import { Iso8583Codec } from './iso8583/codec';
 import { loadPackager } from './iso8583/packager';
 import { Iso8583Session, StanSequence } from './iso8583/session';
 import { ZvtSession } from './zvt/session';
+import { ConcertSession } from './concert/session';
+import type { PaymentMode } from './concert/messages';
 import type { ProtocolSession, SecretSink } from './protocol';
 
 /** Builds the protocol session a device interface speaks, over an already framed link. */
@@ -36,6 +38,13 @@ const factories: Record<ProtocolType, SessionFactory> = {
       stans: shared.stans,
     });
   },
+  concert: (iface, link, secrets) =>
+    new ConcertSession(link, secrets, {
+      posNumber: iface.protocol.posNumber as string | undefined,
+      currency: iface.protocol.currency as string | undefined,
+      answerFlag: iface.protocol.answerFlag as boolean | undefined,
+      paymentMode: iface.protocol.paymentMode as PaymentMode | undefined,
+    }),
 };
 
 export function createSession(iface: InterfaceConfig, link: FrameLink, secrets: SecretSink, baseDir: string, shared: SessionShared = {}): ProtocolSession {

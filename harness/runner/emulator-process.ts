@@ -6,6 +6,7 @@ import { createPtyPair, hasSocat, type PtyPair } from '../transports/pty-pair';
 import { createPortPair } from '../transports/paired-binding';
 import { EmulatedTerminal, type EmulatorEndpoint, type EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
 import { DeviceUnreachableError } from '../errors';
+import { BUNDLED, PROJECT_ROOT } from '../project-root';
 import type { DeviceProfile, EmulatorConfig } from '../suite/types';
 
 /**
@@ -23,34 +24,34 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
-const ENTRY = path.resolve(__dirname, '../../devices/emulators/terminal/main.ts');
+// From the bundle, the emulator's own bundle runs on plain node; from the sources, tsx runs main.ts.
+const ENTRY = BUNDLED ? path.join(PROJECT_ROOT, 'dist', 'emulator.cjs') : path.join(PROJECT_ROOT, 'devices', 'emulators', 'terminal', 'main.ts');
 
 export async function startEmulator(
   profile: DeviceProfile,
   overrides: { defects?: EmulatorConfig['defects']; seed?: number; ports?: Record<string, number> } = {},
   startTimeoutMs = 15_000,
 ): Promise<RunningEmulator> {
-  const serialRoles = Object.entries(profile.interfaces).filter(([, i]) => i.transport.type === 'serial').map(([role]) => role);
-  if (serialRoles.length > 0 && (!hasSocat() || process.env.POSHIL_SERIAL_LINK === 'in-process')) {
-    return startWithPairedPorts(profile, overrides, serialRoles);
+  const lines = serialLines(profile);
+  if (lines.length > 0 && (!hasSocat() || process.env.POSHIL_SERIAL_LINK === 'in-process')) {
+    return startWithPairedPorts(profile, overrides, lines);
   }
-  // Serial interfaces: a pseudo-terminal pair per interface; the terminal gets one end.
+  // Serial lines: a pseudo-terminal pair per serial interface and per RS485 bus; the terminal gets one end.
   const ptys: PtyPair[] = [];
   const serialPaths: Record<string, string> = {};
   const ptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-pty-'));
   try {
-    for (const [role, iface] of Object.entries(profile.interfaces)) {
-      if (iface.transport.type !== 'serial') continue;
-      const pair = await createPtyPair(ptyDir, role);
+    for (const line of lines) {
+      const pair = await createPtyPair(ptyDir, line.replace(/[^A-Za-z0-9-]/g, '-'));
       ptys.push(pair);
-      serialPaths[role] = pair.devicePath;
+      serialPaths[line] = pair.devicePath;
     }
     const running = await forkEmulator(profile, { ...overrides, serialPaths }, startTimeoutMs);
-    const harnessEnds = Object.fromEntries(ptys.map((p, i) => [Object.keys(serialPaths)[i] as string, p.harnessPath]));
+    const harnessEnds = Object.fromEntries(ptys.map((p, i) => [lines[i] as string, p.harnessPath]));
     return {
       ...running,
       identity: ptys.length ? { ...running.identity, serialLink: 'kernel pseudo-terminal pair (socat)' } : running.identity,
-      endpoints: running.endpoints.map((e) => (e.transport === 'serial' ? { ...e, path: harnessEnds[e.role] ?? e.path } : e)),
+      endpoints: running.endpoints.map((e) => harnessEnd(e, harnessEnds)),
       stop: async () => {
         await running.stop();
         await Promise.all(ptys.map((p) => p.close()));
@@ -67,7 +68,7 @@ export async function startEmulator(
 function spawnEmulatorChild(): ChildProcess {
   return fork(ENTRY, [], {
     // The CJS loader alone: --import tsx would also start tsx's ESM loader thread, ~35 MB and ~150 ms.
-    execArgv: ['--require', 'tsx/cjs'],
+    execArgv: BUNDLED ? [] : ['--require', 'tsx/cjs'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, POSHIL_EMULATOR: '1' },
   });
@@ -156,7 +157,7 @@ export async function startInProcessEmulator(profile: DeviceProfile, overrides: 
  * and the device identity in the report says so.
  */
 async function startWithPairedPorts(profile: DeviceProfile, overrides: EmulatorOverrides, roles: string[]): Promise<RunningEmulator> {
-  const pairs = roles.map((role) => ({ role, ...createPortPair(`${process.pid}-${Date.now()}-${role}`) }));
+  const pairs = roles.map((role) => ({ role, ...createPortPair(`${process.pid}-${Date.now()}-${role.replace(/[^A-Za-z0-9-]/g, '-')}`) }));
   try {
     const running = await startInProcessEmulator(profile, { ...overrides, serialPaths: Object.fromEntries(pairs.map((p) => [p.role, p.devicePath])) });
     const harnessEnds = Object.fromEntries(pairs.map((p) => [p.role, p.harnessPath]));
@@ -166,7 +167,7 @@ async function startWithPairedPorts(profile: DeviceProfile, overrides: EmulatorO
         ...running.identity,
         serialLink: `in-process serialport binding (${hasSocat() ? 'chosen by POSHIL_SERIAL_LINK=in-process' : 'socat is not installed'}: no kernel pseudo-terminal)`,
       },
-      endpoints: running.endpoints.map((e) => (e.transport === 'serial' ? { ...e, path: harnessEnds[e.role] ?? e.path } : e)),
+      endpoints: running.endpoints.map((e) => harnessEnd(e, harnessEnds)),
       stop: async () => {
         await running.stop();
         for (const p of pairs) p.remove();
@@ -176,4 +177,24 @@ async function startWithPairedPorts(profile: DeviceProfile, overrides: EmulatorO
     for (const p of pairs) p.remove();
     throw err;
   }
+}
+
+/**
+ * The serial lines an emulated profile needs: one per `serial` interface (keyed by role) and
+ * one per RS485 bus (keyed `rs485:<bus>`), whatever number of terminals sits on it.
+ */
+function serialLines(profile: DeviceProfile): string[] {
+  const lines = new Set<string>();
+  for (const [role, iface] of Object.entries(profile.interfaces)) {
+    if (iface.transport.type === 'serial') lines.add(role);
+    if (iface.transport.type === 'rs485') lines.add(`rs485:${(iface.transport.bus as string | undefined) ?? 'rs485'}`);
+  }
+  return [...lines];
+}
+
+/** An endpoint as the harness opens it: the harness's end of the line the terminal got. */
+function harnessEnd(e: EmulatorEndpoint, harnessEnds: Record<string, string>): EmulatorEndpoint {
+  if (e.transport === 'serial') return { ...e, path: harnessEnds[e.role] ?? e.path };
+  if (e.transport === 'rs485') return { ...e, path: harnessEnds[`rs485:${e.bus}`] ?? e.path };
+  return e;
 }

@@ -1,3 +1,4 @@
+import { expandInterfaceSelections } from '../suite/interface-selection';
 import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
@@ -48,7 +49,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const signal = options.signal ?? new AbortController().signal;
   // Every in-flight transaction listens for cancellation; thousands may be in flight.
   setMaxListeners(0, signal);
-  const tests = options.filter ? suite.tests.filter(options.filter) : suite.tests;
+  const selected = expandInterfaceSelections(suite.tests, Object.keys(device.interfaces));
+  const tests = options.filter ? selected.filter(options.filter) : selected;
   fs.mkdirSync(path.join(outDir, 'wire'), { recursive: true });
   const runId = path.basename(outDir);
   const startedAt = new Date();
@@ -253,7 +255,7 @@ class ChannelFactory {
       role,
       iface,
       baseDir: path.dirname(this.device.file),
-      transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : ep?.transport === 'serial' ? { path: ep.path } : {},
+      transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : ep?.transport === 'serial' || ep?.transport === 'rs485' ? { path: ep.path } : {},
       recorder,
       defaultTimeoutMs: this.timeoutMs,
       shared,

@@ -11,6 +11,7 @@
  * Then defaults are applied (seed 1, defaults.timeoutMs 5000, interface "ecr", thresholds {},
  * and the `default` of every transport/framing/protocol option left out).
  */
+import { selectInterfaces } from './interface-selection';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -231,8 +232,12 @@ function missingInterfaces(doc: JsonDocument, tests: unknown[], device: DevicePr
     const raw = test as RawTest;
     const explicit = raw.interface !== undefined;
     const name = explicit ? raw.interface : DEFAULT_INTERFACE;
-    if (typeof name !== 'string' || available.includes(name)) return;
+    if (typeof name !== 'string' || selectInterfaces(name, available).length > 0) return;
     const who = typeof raw.id === 'string' ? `test '${raw.id}'` : `test ${index + 1}`;
+    if (name.endsWith('*')) {
+      issues.push(doc.issue(`/tests/${index}/interface`, `a selection matching at least one of the device's interfaces: ${available.join(', ')}`, `${who} selects interfaces '${name}' but no interface of device '${device.name}' matches: it has ${available.join(', ')}`));
+      return;
+    }
     const how = explicit ? `uses interface '${name}'` : `uses interface '${name}' (the default)`;
     const fix = explicit ? didYouMean(name, available) : ` — set "interface" to one of them`;
     issues.push(
@@ -346,6 +351,11 @@ function emulatorPortIssues(doc: JsonDocument, interfaces: Record<string, unknow
     if (isObject(transport) && transport.type === 'tcp' && transport.port === 0) {
       issues.push(
         doc.issue(['interfaces', role, 'transport', 'port'], 'the TCP port the device listens on (1-65535)', "port 0 lets the emulator pick a free port, but this profile has no \"emulator\" block: give the device's TCP port"),
+      );
+    }
+    if (isObject(transport) && transport.type === 'rs485' && transport.path === undefined) {
+      issues.push(
+        doc.issue(['interfaces', role, 'transport'], 'the RS485 adapter port path', 'an rs485 transport without a "path" is only possible with an "emulator" block (poshil then creates one pseudo-terminal pair per bus): give the adapter, e.g. "/dev/ttyUSB0"'),
       );
     }
     if (isObject(transport) && transport.type === 'serial' && transport.path === undefined) {

@@ -13,7 +13,7 @@ import { maskPan } from '../masking/pan';
 import { suggest } from './did-you-mean';
 import { escapePointerSegment, parsePointer, type JsonDocument } from './json-document';
 import { FIELD_NUMBER_PATTERN } from '../protocols/iso8583/packager-schema';
-import { INTERFACE_NAME_PATTERN, TEST_ID_PATTERN } from './suite-schema';
+import { INTERFACE_NAME_PATTERN, TEST_ID_PATTERN, TEST_INTERFACE_PATTERN } from './suite-schema';
 
 /** What a rule or the generic wording produces for one error. */
 export interface Described {
@@ -240,6 +240,7 @@ export function didYouMean(input: string, candidates: readonly string[]): string
 const PATTERN_WORDS: Record<string, string> = {
   [TEST_ID_PATTERN]: 'an id of letters, digits, ".", "_" and "-" starting with a letter or digit',
   [INTERFACE_NAME_PATTERN]: 'ecr, host or peripheral, optionally with a suffix such as "ecr-usb"',
+  [TEST_INTERFACE_PATTERN]: 'ecr, host or peripheral, optionally with a suffix such as "ecr-usb", or ending in * for every matching interface ("ecr-lane*")',
   '^[0-9]+(\\.[0-9]+)?(ms|s|m)$': 'a duration such as "500ms", "5s" or "2m"',
   '^[0-9]{1,10}(\\.[0-9]{1,2})?$': 'an amount such as "12.34" (digits, optionally "." and 1 or 2 decimals)',
   '^[0-9]{3}$': 'a 3-digit ISO 4217 numeric currency code such as "978"',

@@ -15,6 +15,8 @@ export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema
 
 export const TEST_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const INTERFACE_NAME_PATTERN = '^(ecr|host|peripheral)(-[a-z0-9]+)?$';
+/** A test's interface: a name, or a name ending in `*` for every matching interface ("ecr-lane*": every lane on a bus). */
+export const TEST_INTERFACE_PATTERN = '^(ecr|host|peripheral)(-[a-z0-9]+|-[a-z0-9]*\\*|\\*)?$';
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -82,9 +84,10 @@ export function buildSuiteSchema(registry: Record<string, TestKind<unknown>> = k
       description: { type: 'string' },
       interface: {
         type: 'string',
-        pattern: INTERFACE_NAME_PATTERN,
+        pattern: TEST_INTERFACE_PATTERN,
         default: DEFAULT_INTERFACE,
-        description: 'Device interface the test talks to: ecr, host or peripheral (optionally with a suffix, e.g. "ecr-usb").',
+        description:
+          'Device interface the test talks to: ecr, host or peripheral (optionally with a suffix, e.g. "ecr-usb"). A name ending in * runs the test once on every matching interface, e.g. "ecr-lane*" for every terminal on an RS485 bus.',
       },
       params: { type: 'object', description: "The kind's parameters." },
       thresholds: {

@@ -74,6 +74,12 @@ export interface EmulatorConfig {
     slowAckMs?: number;
     /** ZVT serial: the terminal does not double DLE bytes inside its frames (1 = on). */
     noDleDoubling?: number;
+    /** Serial link layer: after NAKing a frame the terminal silently discards the next frame it receives, the sender's retransmission (1 = on). */
+    ignoresRetransmits?: number;
+    /** RS485: the terminals answer without waiting the bus turnaround, while the master still drives the line (1 = on). */
+    rs485NoTurnaround?: number;
+    /** RS485: every terminal on the bus answers every address, so two drive the line at once (1 = on). */
+    rs485AnswersAll?: number;
   };
   /** Journal file; default is in memory only. */
   journal?: string;

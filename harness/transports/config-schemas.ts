@@ -47,6 +47,28 @@ export const transportSchemas = {
     required: ['type'],
     additionalProperties: false,
   },
+  rs485: {
+    type: 'object',
+    description:
+      'One addressed device on a half-duplex RS485 multi-drop bus on a serial port. Every transmission starts with the address byte (the device answers with its own), and silence ends it. Interfaces naming the same path share the bus and must agree on the line settings.',
+    properties: {
+      type: { const: 'rs485' },
+      path: { type: 'string', minLength: 1, description: 'Port of the RS485 adapter, e.g. /dev/ttyUSB0. Omit with an emulator block: poshil creates one pseudo-terminal pair per bus.' },
+      bus: { type: 'string', minLength: 1, default: 'rs485', description: 'Name of the bus, for emulated profiles without a path: interfaces with the same bus name share one emulated line.' },
+      address: { type: 'integer', minimum: 1, maximum: 247, description: 'Device address on the bus (1-247).' },
+      baudRate: { type: 'integer', minimum: 50, maximum: 4_000_000, default: 9600, description: 'Line rate in baud.' },
+      dataBits: { enum: [5, 6, 7, 8], default: 8 },
+      stopBits: { enum: [1, 1.5, 2], default: 1 },
+      parity: { enum: ['none', 'even', 'odd', 'mark', 'space'], default: 'none' },
+      turnaroundMs: { type: 'number', minimum: 0, maximum: 1000, default: 2, description: 'Silence after the last byte heard before anyone may drive the bus (driver release time).' },
+      idleGapMs: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Silence that ends a transmission; default 3.5 character times, at least 2 ms.' },
+      rtsControl: { type: 'boolean', default: false, description: 'Switch the adapter driver with RTS (adapters without automatic direction control).' },
+      rtsActiveLow: { type: 'boolean', default: false, description: 'RTS low enables the driver.' },
+      echo: { type: 'boolean', default: false, description: 'The adapter hears its own transmissions: remove the echo, and treat a differing echo as a collision.' },
+    },
+    required: ['type', 'address'],
+    additionalProperties: false,
+  },
 } satisfies Record<string, JsonSchema>;
 
 export type TransportType = keyof typeof transportSchemas;

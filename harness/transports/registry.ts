@@ -2,6 +2,7 @@ import { PoshilError } from '../errors';
 import type { TransportConfig } from '../suite/types';
 import type { TransportType } from './config-schemas';
 import { SerialTransport, type SerialOptions } from './serial';
+import { Rs485Transport } from './rs485';
 import { TcpTransport } from './tcp';
 import type { Transport } from './transport';
 import { connectVirtual } from './virtual';
@@ -31,6 +32,24 @@ const factories: Record<TransportType, (config: TransportConfig) => Transport> =
       rtscts: c.rtscts as boolean | undefined,
       xon: c.xon as boolean | undefined,
       xoff: c.xoff as boolean | undefined,
+    });
+  },
+  rs485: (c) => {
+    if (typeof c.path !== 'string') {
+      throw new PoshilError('SERIAL_NO_PATH', 'rs485 transport needs the "path" of the RS485 adapter (e.g. /dev/ttyUSB0)', { exitCode: 2 });
+    }
+    return new Rs485Transport({
+      path: c.path,
+      address: c.address as number,
+      baudRate: c.baudRate as number | undefined,
+      dataBits: c.dataBits as SerialOptions['dataBits'],
+      stopBits: c.stopBits as SerialOptions['stopBits'],
+      parity: c.parity as SerialOptions['parity'],
+      turnaroundMs: c.turnaroundMs as number | undefined,
+      idleGapMs: c.idleGapMs as number | undefined,
+      rtsControl: c.rtsControl as boolean | undefined,
+      rtsActiveLow: c.rtsActiveLow as boolean | undefined,
+      echo: c.echo as boolean | undefined,
     });
   },
   virtual: (c) => connectVirtual((c.name as string | undefined) ?? 'default', { bitsPerSecond: c.bitsPerSecond as number | undefined }),

@@ -102,6 +102,23 @@ export class SerialTransport implements Transport {
     });
   }
 
+  /** Resolves once the operating system has sent every byte written so far (tcdrain). */
+  drain(): Promise<void> {
+    const port = this.port;
+    if (!port?.isOpen) return Promise.resolve();
+    return new Promise((resolve, reject) => port.drain((err) => (err ? reject(new LinkClosedError(`draining ${this.options.path} failed: ${err.message}`, { cause: err })) : resolve())));
+  }
+
+  /**
+   * Drives the RTS modem line (RS485 adapters that switch their driver with RTS). Rejects on
+   * ports without modem lines — a pseudo-terminal has none.
+   */
+  setRts(active: boolean): Promise<void> {
+    const port = this.port;
+    if (!port?.isOpen) return Promise.reject(new LinkClosedError(`cannot set RTS on ${this.options.path}: the port is closed`));
+    return new Promise((resolve, reject) => port.set({ rts: active }, (err) => (err ? reject(err) : resolve())));
+  }
+
   close(): Promise<void> {
     this.closing = true;
     const port = this.port;

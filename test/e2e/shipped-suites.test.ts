@@ -39,4 +39,22 @@ describe('shipped suites and device profiles', () => {
     expect(poshil(['run', 'suites/conformance-zvt.json', '--out', path.join(dir, 'ok'), '--reporter', 'json']).code).toBe(0);
     expect(poshil(['run', 'suites/conformance-zvt.json', '--out', path.join(dir, 'bad'), '--reporter', 'json', '--defect', 'neverNak=1']).code).toBe(1);
   });
+
+  (hasSocat() ? it : it.skip)('suites/rs485.json is green: three terminals on one emulated RS485 bus, one addressed alone, then every lane', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-shipped-'));
+    const r = poshil(['run', 'suites/rs485.json', '--out', path.join(dir, 'ok'), '--reporter', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'ok', 'report.json'), 'utf8')) as { tests: { id: string; state: string }[] };
+    expect(report.tests.map((t) => `${t.id}:${t.state}`)).toEqual(['echo-lane1:passed', 'sale@ecr-lane1:passed', 'sale@ecr-lane2:passed', 'sale@ecr-lane3:passed']);
+  });
+
+  (hasSocat() ? it : it.skip)('suites/conformance-stx-etx.json is green over emulated RS232 (9600 7E1), and red with the ignoresRetransmits defect', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-shipped-'));
+    const ok = poshil(['run', 'suites/conformance-stx-etx.json', '--out', path.join(dir, 'ok'), '--reporter', 'json']);
+    expect(ok.code).toBe(0);
+    const bad = poshil(['run', 'suites/conformance-stx-etx.json', '--out', path.join(dir, 'bad'), '--reporter', 'json', '--defect', 'ignoresRetransmits=1']);
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'bad', 'report.json'), 'utf8')) as { tests: { details: { steps: { id: string; verdict: string }[] } }[] };
+    expect(report.tests[0]!.details.steps.find((s) => s.id === 'retransmission-accepted')?.verdict).toBe('fail');
+  });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { measured, runOneTest, virtualTerminal } from '../helpers/run-one-test';
 import type { DeviceProfile, EmulatorConfig } from '../../harness/suite/types';
@@ -21,6 +22,22 @@ function zvtTerminal(emulator: EmulatorConfig = {}): DeviceProfile {
     emulator: { processingMs: { distribution: 'fixed', mean: 1 }, ...emulator },
   };
 }
+
+function concertTerminal(emulator: EmulatorConfig = {}): DeviceProfile {
+  const name = `conformance-concert-${process.pid}-${++n}`;
+  return {
+    name,
+    file: path.join(ROOT, 'devices/emulated-terminal-concert.json'),
+    sha256: '',
+    interfaces: { ecr: { transport: { type: 'virtual', name }, framing: { type: 'stx-etx-lrc', preset: 'concert' }, protocol: { type: 'concert', posNumber: '01', currency: '978' } } },
+    emulator: { processingMs: { distribution: 'fixed', mean: 1 }, ...emulator },
+  };
+}
+
+/** The shipped Concert script (suites/conformance-stx-etx.json), run here on an in-memory link. */
+const concertSteps = (JSON.parse(fs.readFileSync(path.join(ROOT, 'suites/conformance-stx-etx.json'), 'utf8')) as { tests: { params: { steps: unknown[] } }[] }).tests[0]!.params.steps;
+const CONCERT_STEP_IDS = ['sale', 'decline', 'refund', 'short-answer-echoes', 'long-answer-rep-masked', 'bad-lrc-naked', 'retransmission-accepted', 'garbage-skipped', 'enq-acked'];
+const concertVerdicts = (failing: string[]) => CONCERT_STEP_IDS.map((id) => `${id}:${failing.includes(id) ? 'fail' : 'pass'}`);
 
 const isoSteps = [
   {
@@ -93,8 +110,47 @@ describe('conformance kind', () => {
     expect(steps(await runOneTest(zvtTerminal({ defects: { noDleDoubling: 1 } }), 'conformance', { steps: [step] }, {}, 1000))).toEqual(['ten:fail']);
   });
 
+  it('catches a terminal that ignores the retransmission after its NAK (ignoresRetransmits) in the ZVT script: the next frame gets no ACK', async () => {
+    const r = await runOneTest(zvtTerminal({ defects: { ignoresRetransmits: 1 } }), 'conformance', { steps: zvtSteps }, {}, 1000);
+    expect(steps(r)).toEqual(['status:pass', 'bad-crc:pass', 'garbage:fail']);
+  });
+
   it('catches a terminal whose frames carry a bad checksum (badChecksum): the dialogue never completes', async () => {
     const r = await runOneTest(zvtTerminal({ defects: { badChecksum: 1 } }), 'conformance', { steps: zvtSteps.slice(0, 1) }, {}, 500);
     expect(steps(r)).toEqual(['status:fail']);
+  });
+});
+
+describe('conformance kind, Concert script (suites/conformance-stx-etx.json)', () => {
+  it('passes every step on the healthy terminal', async () => {
+    const r = await runOneTest(concertTerminal(), 'conformance', { steps: concertSteps }, {}, 1500);
+    expect(steps(r)).toEqual(concertVerdicts([]));
+    expect(r.state).toBe('passed');
+  });
+
+  it('catches a terminal that never NAKs (neverNak): the frame with the wrong LRC is ACKed', async () => {
+    const r = await runOneTest(concertTerminal({ defects: { neverNak: 1 } }), 'conformance', { steps: concertSteps }, {}, 1500);
+    expect(steps(r)).toEqual(concertVerdicts(['bad-lrc-naked']));
+    expect(r.state).toBe('failed');
+  });
+
+  it('catches a terminal that ignores the retransmission after its NAK (ignoresRetransmits): the next debit waits out T1', async () => {
+    const r = await runOneTest(concertTerminal({ defects: { ignoresRetransmits: 1 } }), 'conformance', { steps: concertSteps }, {}, 1500);
+    const verdicts = steps(r);
+    expect(verdicts.slice(0, 7)).toEqual(concertVerdicts(['retransmission-accepted']).slice(0, 7));
+    expect(r.state).toBe('failed');
+    expect(r.notes?.join('\n')).toMatch(/step retransmission-accepted \(CONF-STX-007 .*\): answer: expected a response within 1500 ms, got Concert sale .*no response/);
+  });
+
+  it('catches a terminal that ACKs late (slowAckMs): ENQ is not acknowledged within 200 ms', async () => {
+    const r = await runOneTest(concertTerminal({ defects: { slowAckMs: 400 } }), 'conformance', { steps: concertSteps }, {}, 3000);
+    expect(steps(r)).toContain('enq-acked:fail');
+    expect(r.state).toBe('failed');
+  });
+
+  it('catches a terminal whose frames carry a bad LRC (badChecksum): no answer ever gets through, though NAK and ACK still do', async () => {
+    const r = await runOneTest(concertTerminal({ defects: { badChecksum: 1 } }), 'conformance', { steps: concertSteps }, {}, 1500);
+    expect(steps(r)).toEqual(concertVerdicts(['sale', 'decline', 'refund', 'short-answer-echoes', 'long-answer-rep-masked', 'retransmission-accepted', 'garbage-skipped']));
+    expect(r.state).toBe('failed');
   });
 });

@@ -5,16 +5,18 @@ import type { Frame, Framer } from '../../../harness/framing/framer';
 import { FramingStreamError } from '../../../harness/framing/framing-stream-error';
 import { serveVirtual } from '../../../harness/transports/virtual';
 import { bitsPerCharacter, openSerialStream, type SerialOptions } from '../../../harness/transports/serial';
-import { serialLink, servedTransport, socketLink, virtualLink, type ServedLink } from './served-link';
+import { serialLink, serialWire, servedTransport, socketLink, virtualLink, type ServedLink } from './served-link';
+import { EmulatedRs485Bus } from './emulated-rs485-bus';
 import type { Transport } from '../../../harness/transports/transport';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
 import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
-import type { DeviceProfile, EmulatorConfig, InterfaceConfig } from '../../../harness/suite/types';
+import type { DeviceProfile, EmulatorConfig, FramingConfig, InterfaceConfig } from '../../../harness/suite/types';
 import { PoshilError } from '../../../harness/errors';
 import { respondIso8583 } from './iso8583-responder';
 import { TerminalModel } from './terminal-model';
 import { ZvtTerminalDialogue } from './zvt-responder';
+import { ConcertTerminalFace } from './concert-responder';
 import { openFrameLink } from '../../../harness/link/open-frame-link';
 
 /**
@@ -25,14 +27,18 @@ import { openFrameLink } from '../../../harness/link/open-frame-link';
 export type EmulatorEndpoint =
   | { role: string; transport: 'tcp'; host: string; port: number }
   | { role: string; transport: 'virtual'; name: string }
-  | { role: string; transport: 'serial'; path: string };
+  | { role: string; transport: 'serial'; path: string }
+  | { role: string; transport: 'rs485'; path: string; bus: string };
 
 export interface EmulatorOverrides {
   defects?: EmulatorConfig['defects'];
   seed?: number;
   /** Per-role port to listen on (overrides the profile; 0 = any free port). */
   ports?: Record<string, number>;
-  /** Per-role serial device path the terminal opens (its end of a pseudo-terminal pair). */
+  /**
+   * Serial device paths the terminal opens (its ends of pseudo-terminal pairs): per role for
+   * `serial` interfaces, per bus (key `rs485:<bus>`) for `rs485` ones.
+   */
   serialPaths?: Record<string, string>;
 }
 
@@ -74,7 +80,9 @@ export class EmulatedTerminal {
 
   async start(): Promise<EmulatorEndpoint[]> {
     const endpoints: EmulatorEndpoint[] = [];
+    endpoints.push(...(await this.startBuses()));
     for (const [role, iface] of Object.entries(this.profile.interfaces)) {
+      if (iface.transport.type === 'rs485') continue;
       // Build the codec before listening: loading a packager is not the device's per-request
       // cost, and must not show up as a slow first transaction.
       if (iface.transport.type === 'virtual') {
@@ -131,8 +139,42 @@ export class EmulatedTerminal {
     this.serve(serialLink(port, { bitsPerSecond: t.baudRate ?? 9600, bitsPerCharacter: bitsPerCharacter(t) }), stack);
   }
 
+  /**
+   * RS485: one serial line per bus, the terminals of every interface on it behind their
+   * addresses, each with its own framing and protocol.
+   */
+  private async startBuses(): Promise<EmulatorEndpoint[]> {
+    const endpoints: EmulatorEndpoint[] = [];
+    for (const [bus, members] of rs485Buses(this.profile)) {
+      const devicePath = this.overrides.serialPaths?.[`rs485:${bus}`];
+      if (!devicePath) continue;
+      const t = members[0]!.iface.transport as unknown as SerialOptions & { turnaroundMs?: number; idleGapMs?: number; echo?: boolean };
+      const port = openSerialStream({ path: devicePath, baudRate: t.baudRate ?? 9600, dataBits: t.dataBits ?? 8, stopBits: t.stopBits ?? 1, parity: t.parity ?? 'none', autoOpen: false });
+      await new Promise<void>((resolve, reject) =>
+        port.open((err) => (err ? reject(new PoshilError('EMULATOR_SERIAL', `emulator could not open ${devicePath} for RS485 bus '${bus}': ${err.message}`)) : resolve())),
+      );
+      const lineRate = { bitsPerSecond: t.baudRate ?? 9600, bitsPerCharacter: bitsPerCharacter(t) };
+      const wire = serialWire(port, lineRate);
+      const defects = this.config.defects ?? {};
+      const medium = new EmulatedRs485Bus(wire, {
+        lineRate,
+        turnaroundMs: t.turnaroundMs ?? 2,
+        idleGapMs: t.idleGapMs ?? Math.max(2, (3.5 * lineRate.bitsPerCharacter * 1000) / lineRate.bitsPerSecond),
+        echo: t.echo ?? false,
+        noTurnaround: (defects.rs485NoTurnaround ?? 0) > 0,
+        answersAll: (defects.rs485AnswersAll ?? 0) > 0,
+      });
+      this.links.add(wire);
+      for (const { role, iface } of members) {
+        this.serve(medium.station(iface.transport.address as number), this.stackFor(iface));
+        endpoints.push({ role, transport: 'rs485', path: devicePath, bus });
+      }
+    }
+    return endpoints;
+  }
+
   private stackFor(iface: InterfaceConfig): Stack {
-    if (iface.protocol.type === 'zvt') return { iface };
+    if (iface.protocol.type === 'zvt' || iface.protocol.type === 'concert') return { iface };
     if (iface.protocol.type !== 'iso8583') {
       throw new PoshilError('EMULATOR_PROTOCOL', `the emulated terminal does not speak '${iface.protocol.type}' yet`);
     }
@@ -142,9 +184,11 @@ export class EmulatedTerminal {
   private serve(link: ServedLink, stack: Stack): void {
     this.links.add(link);
     if (!stack.codec) {
-      // ZVT: the terminal's side of the link layer (ACK/NAK on serial), then the dialogue.
-      const frameLink = openFrameLink(defectiveLine(servedTransport(link), this.config.defects ?? {}), stack.iface.framing);
-      new ZvtTerminalDialogue(frameLink, this.model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
+      // ZVT, Concert: the terminal's side of the link layer (ACK/NAK on serial), then the dialogue.
+      const defects = this.config.defects ?? {};
+      const frameLink = openFrameLink(ignoringRetransmits(defectiveLine(servedTransport(link), defects), stack.iface.framing, defects), stack.iface.framing);
+      if (stack.iface.protocol.type === 'concert') new ConcertTerminalFace(frameLink, this.model);
+      else new ZvtTerminalDialogue(frameLink, this.model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
       link.onClose(() => {
         frameLink.dispose();
         this.links.delete(link);
@@ -190,7 +234,7 @@ export class EmulatedTerminal {
 
 interface Stack {
   iface: InterfaceConfig;
-  /** ISO 8583 interfaces; ZVT needs none. */
+  /** ISO 8583 interfaces; ZVT and Concert need none. */
   codec?: Iso8583Codec;
 }
 
@@ -233,6 +277,68 @@ function defectiveLine(transport: Transport, defects: NonNullable<EmulatorConfig
       return transport.write(frame);
     },
   };
+}
+
+/**
+ * The `ignoresRetransmits` defect: after the terminal NAKs a frame it silently discards the next
+ * complete frame it receives — the sender's retransmission — with no ACK, no NAK and no
+ * processing, so the sender only gets through after T1 and another try. A shadow framer of the
+ * interface's framing tells where that frame ends; single control bytes between frames (ENQ,
+ * ACK, NAK, EOT) still reach the link layer.
+ */
+function ignoringRetransmits(transport: Transport, framing: FramingConfig, defects: NonNullable<EmulatorConfig['defects']>): Transport {
+  if (!defects.ignoresRetransmits) return transport;
+  const NAK = 0x15;
+  const CONTROL = new Set([0x04, 0x05, 0x06, NAK]);
+  const shadow = createFramer(framing);
+  let discarding = false;
+  const filter = (chunk: Buffer): Buffer => {
+    if (!discarding) return chunk;
+    const kept: number[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i] as number;
+      if (!discarding) kept.push(b);
+      else if (shadow.pending === 0 && CONTROL.has(b)) kept.push(b);
+      else {
+        try {
+          if (shadow.push(chunk.subarray(i, i + 1)).length > 0) discarding = false;
+        } catch {
+          shadow.reset();
+          discarding = false; // a broken frame ended: that was the one to discard
+        }
+      }
+    }
+    return Buffer.from(kept);
+  };
+  return {
+    ...transport,
+    get isOpen() {
+      return transport.isOpen;
+    },
+    onData: (listener) =>
+      transport.onData((chunk) => {
+        const kept = filter(chunk);
+        if (kept.length > 0) listener(kept);
+      }),
+    write: (bytes: Buffer) => {
+      if (bytes.length === 1 && bytes[0] === NAK) {
+        discarding = true;
+        shadow.reset();
+      }
+      return transport.write(bytes);
+    },
+  };
+}
+
+/** The rs485 interfaces of a profile, grouped by bus (the `bus` name, default "rs485"). */
+export function rs485Buses(profile: DeviceProfile): Map<string, { role: string; iface: InterfaceConfig }[]> {
+  const buses = new Map<string, { role: string; iface: InterfaceConfig }[]>();
+  for (const [role, iface] of Object.entries(profile.interfaces)) {
+    if (iface.transport.type !== 'rs485') continue;
+    const bus = (iface.transport.bus as string | undefined) ?? 'rs485';
+    buses.set(bus, [...(buses.get(bus) ?? []), { role, iface }]);
+  }
+  return buses;
 }
 
 /** TPDU = id(1) destination(2) source(2); a response goes back to where the request came from. */

@@ -99,3 +99,21 @@ export function servedTransport(link: ServedLink): Transport {
     },
   };
 }
+
+/**
+ * A serial line for the emulated RS485 bus: received bytes arrive paced at the line rate, as
+ * with serialLink, but writes leave at once — the bus schedules its stations' transmissions
+ * itself and writes each when its last character would have arrived.
+ */
+export function serialWire(port: SerialPortStream, rate: LineRate): ServedLink & { writeNow(bytes: Buffer): void } {
+  const paced = serialLink(port, rate);
+  return {
+    ...paced,
+    get closed() {
+      return !port.isOpen;
+    },
+    writeNow: (bytes) => {
+      if (port.isOpen) port.write(bytes);
+    },
+  };
+}

@@ -8,12 +8,13 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { PoshilError } from '../../errors';
+import { PROJECT_ROOT } from '../../project-root';
 import { builtInPackagers, packagerSchema } from './packager-schema';
 import type { BuiltInPackagerName } from './packager-schema';
 import type { PackagerDef } from './types';
 
 /** Directory of the built-in packager files. */
-export const BUILT_IN_PACKAGER_DIR = path.join(__dirname, 'packagers');
+export const BUILT_IN_PACKAGER_DIR = path.join(PROJECT_ROOT, 'harness', 'protocols', 'iso8583', 'packagers');
 
 export function isBuiltInPackager(ref: string): ref is BuiltInPackagerName {
   return (builtInPackagers as readonly string[]).includes(ref);
