@@ -1,4 +1,8 @@
 import path from 'node:path';
+import { DeviceChannel } from '../../harness/channel/device-channel';
+import { WireRecorder } from '../../harness/channel/wire-recorder';
+import { createPortPair } from '../../harness/transports/paired-binding';
+import { EmulatedTerminal } from '../../devices/emulators/terminal/emulated-terminal';
 import { hasSocat } from '../../harness/transports/pty-pair';
 import { measured, runOneTest, testSale } from '../helpers/run-one-test';
 import type { DeviceProfile, EmulatorConfig, InterfaceConfig } from '../../harness/suite/types';
@@ -66,5 +70,32 @@ describe.each([
   run('an adapter that hears its own transmissions (echo) is handled: the echo never reaches the protocol', async () => {
     const r = await runOneTest(bus({}, { echo: true }), 'latency', sales, { errors: { max: 0 } }, 1000);
     expect(r.state).toBe('passed');
+  });
+});
+
+describe('RS485 bus: several terminals', () => {
+  it('each address is a terminal of its own: its own journal and totals', async () => {
+    const profile = bus();
+    const pair = createPortPair(`rs485-spec-${process.pid}`);
+    const terminal = new EmulatedTerminal(profile, { serialPaths: { 'rs485:spec': pair.devicePath } });
+    await terminal.start();
+    const open = async (role: string) => {
+      const c = new DeviceChannel({ role, iface: profile.interfaces[role]!, baseDir: ROOT, recorder: new WireRecorder(), defaultTimeoutMs: 2000, transportOverrides: { path: pair.harnessPath } });
+      await c.open();
+      return c;
+    };
+    const lane1 = await open('ecr');
+    const lane2 = await open('ecr-lane2');
+    const card = { pan: '4761739001010119', expiry: '3012' };
+    expect((await lane1.transact({ type: 'sale', amountMinor: 1000, currency: '978', card })).approved).toBe(true);
+    expect((await lane2.transact({ type: 'sale', amountMinor: 250, currency: '978', card })).approved).toBe(true);
+    expect((await lane2.transact({ type: 'sale', amountMinor: 250, currency: '978', card })).approved).toBe(true);
+    expect(terminal.busModels.get('ecr')!.totals().sales).toEqual({ count: 1, amountMinor: 1000 });
+    expect(terminal.busModels.get('ecr-lane2')!.totals().sales).toEqual({ count: 2, amountMinor: 500 });
+    expect(terminal.busModels.get('ecr-lane3')!.totals().sales).toEqual({ count: 0, amountMinor: 0 });
+    await lane1.close();
+    await lane2.close();
+    await terminal.stop();
+    pair.remove();
   });
 });

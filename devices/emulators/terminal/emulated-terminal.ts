@@ -50,6 +50,8 @@ export class EmulatedTerminal {
   private readonly links = new Set<ServedLink>();
   private readonly unserve: (() => void)[] = [];
   private readonly config: EmulatorConfig;
+  /** The terminals on RS485 buses, by interface role. */
+  readonly busModels = new Map<string, TerminalModel>();
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -166,7 +168,11 @@ export class EmulatedTerminal {
       });
       this.links.add(wire);
       for (const { role, iface } of members) {
-        this.serve(medium.station(iface.transport.address as number), this.stackFor(iface));
+        // Each address is a terminal of its own: its own journal, totals and processing times.
+        const address = iface.transport.address as number;
+        const model = new TerminalModel({ ...this.config, seed: (this.config.seed ?? 1) * 1000 + address, ...(this.config.journal ? { journal: `${this.config.journal}.${address}` } : {}) });
+        this.busModels.set(role, model);
+        this.serve(medium.station(address), { ...this.stackFor(iface), model });
         endpoints.push({ role, transport: 'rs485', path: devicePath, bus });
       }
     }
@@ -187,8 +193,9 @@ export class EmulatedTerminal {
       // ZVT, Concert: the terminal's side of the link layer (ACK/NAK on serial), then the dialogue.
       const defects = this.config.defects ?? {};
       const frameLink = openFrameLink(ignoringRetransmits(defectiveLine(servedTransport(link), defects), stack.iface.framing, defects), stack.iface.framing);
-      if (stack.iface.protocol.type === 'concert') new ConcertTerminalFace(frameLink, this.model);
-      else new ZvtTerminalDialogue(frameLink, this.model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
+      const model = stack.model ?? this.model;
+      if (stack.iface.protocol.type === 'concert') new ConcertTerminalFace(frameLink, model);
+      else new ZvtTerminalDialogue(frameLink, model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
       link.onClose(() => {
         frameLink.dispose();
         this.links.delete(link);
@@ -196,6 +203,7 @@ export class EmulatedTerminal {
       return;
     }
     const codec = stack.codec;
+    const model = stack.model ?? this.model;
     const framer = createFramer(stack.iface.framing);
     let queue: Promise<void> = Promise.resolve();
     link.onData((chunk: Buffer) => {
@@ -209,23 +217,23 @@ export class EmulatedTerminal {
         frames = err instanceof FramingStreamError ? err.framesBefore : [];
       }
       for (const frame of frames) {
-        const { delayMs, drop } = this.model.admit();
-        queue = queue.then(() => this.answer(link, frame, codec, framer, delayMs, drop));
+        const { delayMs, drop } = model.admit();
+        queue = queue.then(() => this.answer(link, frame, codec, framer, model, delayMs, drop));
       }
     });
     link.onClose(() => this.links.delete(link));
   }
 
-  private async answer(link: ServedLink, frame: Frame, codec: Iso8583Codec, framer: Framer, delayMs: number, drop: boolean): Promise<void> {
+  private async answer(link: ServedLink, frame: Frame, codec: Iso8583Codec, framer: Framer, model: TerminalModel, delayMs: number, drop: boolean): Promise<void> {
     let request: Iso8583Message;
     try {
       request = codec.unpack(frame.payload);
     } catch {
       return; // undecodable: no answer, as a terminal would do
     }
-    const wait = Math.max(delayMs, this.model.stallRemainingMs());
+    const wait = Math.max(delayMs, model.stallRemainingMs());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const response = respondIso8583(this.model, request);
+    const response = respondIso8583(model, request);
     if (drop || link.closed) return;
     const header = frame.header ? swapTpdu(frame.header) : undefined;
     link.write(framer.encode(header ? { payload: codec.pack(response), header } : { payload: codec.pack(response) }));
@@ -236,6 +244,8 @@ interface Stack {
   iface: InterfaceConfig;
   /** ISO 8583 interfaces; ZVT and Concert need none. */
   codec?: Iso8583Codec;
+  /** A terminal of its own (each station on an RS485 bus); default the emulator's one model. */
+  model?: TerminalModel;
 }
 
 /**
