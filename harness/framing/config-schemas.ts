@@ -1,6 +1,13 @@
 import type { JsonSchema } from '../json-schema';
 
 /** Device-profile `framing` blocks, one JSON sub-schema per framing type. */
+/** ACK/NAK link-layer timing, for the serial ECR framings that carry a link layer. */
+const LINK_OPTIONS = {
+  t1Ms: { type: 'integer', minimum: 1, maximum: 600_000, description: 'T1: how long the link waits for ACK/NAK after sending a frame (or ENQ) before it retransmits, in ms. Default 3000.' },
+  retries: { type: 'integer', minimum: 0, maximum: 20, description: 'Retransmissions after the first try, on NAK or T1 timeout; then the send fails. Default 3.' },
+  t2Ms: { type: 'integer', minimum: 1, maximum: 600_000, description: 'T2: inter-character timeout while receiving a frame, in ms; a frame that stops arriving for longer is abandoned and NAKed. Default: off.' },
+} as const;
+
 export const framingSchemas = {
   'length-prefix': {
     type: 'object',
@@ -32,6 +39,7 @@ export const framingSchemas = {
       lrcSeed: { type: 'integer', minimum: 0, maximum: 255, description: 'Start value of the LRC XOR (some devices use e.g. 0x7F = 127). Default 0.' },
       enqHandshake: { type: 'boolean', description: "The link sends ENQ and waits for ACK before each frame, and sends EOT after the frame is acknowledged (Concert-style). Default false; true with the 'concert' preset." },
       maxLength: { type: 'integer', minimum: 1, maximum: 65535, description: 'Longest accepted payload in bytes (255 at most with a length byte); longer is a framing error. Default 1024 (255 with a length byte).' },
+      ...LINK_OPTIONS,
     },
     required: ['type'],
     additionalProperties: false,
@@ -43,6 +51,7 @@ export const framingSchemas = {
     properties: {
       type: { const: 'zvt-serial' },
       maxLength: { type: 'integer', minimum: 3, maximum: 65540, default: 65540, description: 'Longest accepted APDU in bytes (without DLE doubling); longer is a framing error.' },
+      ...LINK_OPTIONS,
     },
     required: ['type'],
     additionalProperties: false,

@@ -35,7 +35,8 @@ export const ETX = 0x03;
 const TYPE = 'stx-etx-lrc';
 const DEFAULT_MAX_LENGTH = 1024;
 const MAX_MAX_LENGTH = 65535;
-const OPTION_NAMES = ['preset', 'lengthByte', 'lrcIncludesStx', 'lrcIncludesEtx', 'lrcSeed', 'enqHandshake', 'maxLength'] as const;
+// t1Ms, retries, t2Ms belong to the ACK/NAK link layer (harness/link/open-frame-link.ts).
+const OPTION_NAMES = ['preset', 'lengthByte', 'lrcIncludesStx', 'lrcIncludesEtx', 'lrcSeed', 'enqHandshake', 'maxLength', 't1Ms', 'retries', 't2Ms'] as const;
 
 /** Options of an `stx-etx-lrc` framing block (framing/config-schemas.ts has the JSON form). */
 export interface StxEtxLrcOptions {

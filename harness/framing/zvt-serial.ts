@@ -46,7 +46,8 @@ export interface ResolvedZvtSerialOptions {
 }
 
 export function resolveZvtSerialOptions(raw: Readonly<Record<string, unknown>>): ResolvedZvtSerialOptions {
-  const block = checkOptionNames(TYPE, raw, ['maxLength']);
+  // t1Ms, retries, t2Ms belong to the ACK/NAK link layer (harness/link/open-frame-link.ts).
+  const block = checkOptionNames(TYPE, raw, ['maxLength', 't1Ms', 'retries', 't2Ms']);
   return { maxLength: integerOption(TYPE, 'maxLength', block.maxLength, ZVT_MAX_APDU_LENGTH, 3, ZVT_MAX_APDU_LENGTH, 'bytes') };
 }
 

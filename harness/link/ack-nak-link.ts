@@ -22,7 +22,7 @@
  * already delivered (neither ZVT nor Concert numbers frames; the protocol layer sees it twice),
  * and ENQ collisions when both sides start sending at once.
  */
-import { LinkClosedError } from '../errors';
+import { FramingError, LinkClosedError } from '../errors';
 import { FrameLinkListeners, type FrameLink, type FrameTap } from '../framing/frame-link';
 import type { Frame, Framer } from '../framing/framer';
 import { FramingStreamError } from '../framing/framing-stream-error';
@@ -65,6 +65,12 @@ export interface AckNakLinkOptions {
   t1Ms?: number;
   /** Retransmissions after the first try, on NAK or T1 timeout. Default 3 (so at most 4 tries). */
   retries?: number;
+  /**
+   * Inter-character timeout while receiving a frame, in ms: a frame that stops arriving for
+   * longer is abandoned and NAKed, so the sender retransmits instead of waiting out its T1.
+   * Default: off.
+   */
+  t2Ms?: number;
   /** ENQ/ACK before each frame and EOT after it. Default: the framer's own `enqHandshake` option (stx-etx-lrc), else false. */
   enqHandshake?: boolean;
   timers?: LinkTimers;
@@ -88,6 +94,8 @@ export interface LinkStats {
   naksSent: number;
   /** ACK/NAK bytes that arrived while nothing was waiting for one. */
   unexpectedControlBytes: number;
+  /** Frames abandoned because the next byte did not come within T2. */
+  t2Timeouts: number;
 }
 
 type Answer = 'ack' | TryFailure;
@@ -102,7 +110,8 @@ export class AckNakLink implements FrameLink {
   readonly t1Ms: number;
   readonly retries: number;
   readonly enqHandshake: boolean;
-  readonly stats: LinkStats = { framesSent: 0, framesReceived: 0, retransmissions: 0, naksReceived: 0, ackTimeouts: 0, naksSent: 0, unexpectedControlBytes: 0 };
+  readonly t2Ms: number | undefined;
+  readonly stats: LinkStats = { framesSent: 0, framesReceived: 0, retransmissions: 0, naksReceived: 0, ackTimeouts: 0, naksSent: 0, unexpectedControlBytes: 0, t2Timeouts: 0 };
 
   private readonly timers: LinkTimers;
   private readonly tap?: FrameTap;
@@ -110,6 +119,8 @@ export class AckNakLink implements FrameLink {
   private readonly detach: (() => void)[] = [];
   /** The transmission (frame or ENQ) now waiting for ACK/NAK. */
   private waiter: Waiter | undefined;
+  /** Running while a frame is half received (with T2). */
+  private t2Timer: unknown;
   /** Sends run one at a time, in call order. */
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -123,6 +134,8 @@ export class AckNakLink implements FrameLink {
     this.retries = options.retries ?? DEFAULT_RETRIES;
     if (!(this.t1Ms > 0) || !Number.isFinite(this.t1Ms)) throw new RangeError(`t1Ms must be a positive number of milliseconds; got ${options.t1Ms}`);
     if (!Number.isInteger(this.retries) || this.retries < 0) throw new RangeError(`retries must be a whole number of 0 or more; got ${options.retries}`);
+    this.t2Ms = options.t2Ms;
+    if (this.t2Ms !== undefined && !(this.t2Ms > 0 && Number.isFinite(this.t2Ms))) throw new RangeError(`t2Ms must be a positive number of milliseconds; got ${options.t2Ms}`);
     this.enqHandshake = options.enqHandshake ?? (this.framer instanceof StxEtxLrcFramer ? this.framer.options.enqHandshake : false);
     this.timers = options.timers ?? globalTimers;
     this.tap = options.tap;
@@ -165,6 +178,7 @@ export class AckNakLink implements FrameLink {
   /** Stops listening; a transmission still waiting for ACK rejects with LinkClosedError. */
   dispose(): void {
     this.disposed = true;
+    this.stopT2();
     for (const d of this.detach.splice(0)) d();
     this.waiter?.fail(new LinkClosedError(`the ${this.endpoint} link was closed while a frame waited for ACK`));
   }
@@ -263,6 +277,27 @@ export class AckNakLink implements FrameLink {
         this.listeners.emitError(error);
       }
     }
+    if (this.t2Ms !== undefined) {
+      this.stopT2();
+      if (this.framer.pending > 0) this.t2Timer = this.timers.setTimeout(() => this.t2Expired(), this.t2Ms);
+    }
+  }
+
+  private stopT2(): void {
+    if (this.t2Timer !== undefined) this.timers.clearTimeout(this.t2Timer);
+    this.t2Timer = undefined;
+  }
+
+  /** The sender went quiet in the middle of a frame: drop what we have and ask again. */
+  private t2Expired(): void {
+    this.t2Timer = undefined;
+    if (this.framer.pending === 0) return;
+    const held = this.framer.pending;
+    this.framer.reset();
+    this.stats.t2Timeouts++;
+    this.stats.naksSent++;
+    this.reply(NAK);
+    this.listeners.emitError(new FramingError(`${this.endpoint}: a frame stopped arriving after ${held} byte(s): nothing more within T2 (${this.t2Ms} ms); abandoned and NAKed`));
   }
 
   private accept(frame: Frame): void {

@@ -14,8 +14,9 @@ const ACK_NAK_FRAMINGS = new Set(['zvt-serial', 'stx-etx-lrc']);
 export function openFrameLink(transport: Transport, framing: FramingConfig, tap?: FrameTap): FrameLink & { dispose(): void } {
   const framer = createFramer(framing);
   if (ACK_NAK_FRAMINGS.has(framing.type)) {
-    // T1 3 s and 3 retransmissions: the link layer's defaults (see ack-nak-link.ts).
-    return new AckNakLink(transport, { framer, tap });
+    // Unless the profile says otherwise: T1 3 s, 3 retransmissions, no T2 (see ack-nak-link.ts).
+    const timing = (name: 't1Ms' | 'retries' | 't2Ms') => (typeof framing[name] === 'number' ? (framing[name] as number) : undefined);
+    return new AckNakLink(transport, { framer, tap, t1Ms: timing('t1Ms'), retries: timing('retries'), t2Ms: timing('t2Ms') });
   }
   return new TransportFrameLink(transport, framer, tap);
 }

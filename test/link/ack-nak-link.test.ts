@@ -10,6 +10,8 @@ import { ZvtSerialFramer } from '../../harness/framing/zvt-serial';
 import type { BytePort, TransmitReport } from '../../harness/link/ack-nak-link';
 import { ACK, AckNakLink, ENQ, EOT, NAK } from '../../harness/link/ack-nak-link';
 import { LinkRetriesExhaustedError } from '../../harness/link/errors';
+import { openFrameLink } from '../../harness/link/open-frame-link';
+import type { Transport } from '../../harness/transports/transport';
 import { ECRTERM_SERIAL_FRAMES } from '../protocols/zvt/published-traces';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -387,5 +389,57 @@ describe('AckNakLink end to end over a noisy line', () => {
     await settle();
     expect(atEcr).toEqual(['800000']);
     expect(ptPort.wire).toEqual(['06', H(hex(ECRTERM_SERIAL_FRAMES.positiveAck))]);
+  });
+});
+
+describe('AckNakLink T2 (inter-character timeout) and profile timing', () => {
+  function receiverWithT2(t2Ms?: number) {
+    const port = new ScriptedPort();
+    const link = new AckNakLink(port, { framer: new StxEtxLrcFramer(), t2Ms });
+    const frames: string[] = [];
+    const errors: Error[] = [];
+    link.onFrame((frame) => frames.push(H(frame.payload)));
+    link.onFramingError((err) => errors.push(err));
+    return { port, link, frames, errors };
+  }
+
+  it('abandons and NAKs a frame that stops arriving for longer than T2, then takes the retransmission', async () => {
+    const { port, link, frames, errors } = receiverWithT2(100);
+    port.receive(hex('02 31 32')); // STX and two bytes, then silence
+    await jest.advanceTimersByTimeAsync(99);
+    expect(port.wire).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(port.wire).toEqual(['15']);
+    expect(errors[0]!.message).toMatch(/a frame stopped arriving after 3 byte\(s\): nothing more within T2 \(100 ms\); abandoned and NAKed/);
+    port.receive(hex('02 31 32 33 03 33'));
+    expect(frames).toEqual([H(ascii('123'))]);
+    expect(port.wire).toEqual(['15', '06']);
+    expect(link.stats).toMatchObject({ t2Timeouts: 1, naksSent: 1, framesReceived: 1 });
+  });
+
+  it('restarts T2 with every byte, so a slow but steady frame is taken whole', async () => {
+    const { port, frames } = receiverWithT2(100);
+    for (const b of hex('02 31 32 33 03 33')) {
+      port.receive([b]);
+      await jest.advanceTimersByTimeAsync(80);
+    }
+    expect(frames).toEqual([H(ascii('123'))]);
+    expect(port.wire).toEqual(['06']);
+  });
+
+  it('waits indefinitely for the rest of a frame without T2 (the default)', async () => {
+    const { port, frames } = receiverWithT2(undefined);
+    port.receive(hex('02 31 32'));
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(port.wire).toEqual([]);
+    port.receive(hex('33 03 33'));
+    expect(frames).toEqual([H(ascii('123'))]);
+  });
+
+  it('takes T1, retries and T2 from the framing block of the device profile', () => {
+    const link = openFrameLink(new ScriptedPort() as unknown as Transport, { type: 'stx-etx-lrc', preset: 'concert', t1Ms: 1500, retries: 1, t2Ms: 250 }) as AckNakLink;
+    expect([link.t1Ms, link.retries, link.t2Ms, link.enqHandshake]).toEqual([1500, 1, 250, true]);
+    const zvt = openFrameLink(new ScriptedPort() as unknown as Transport, { type: 'zvt-serial' }) as AckNakLink;
+    expect([zvt.t1Ms, zvt.retries, zvt.t2Ms]).toEqual([3000, 3, undefined]);
   });
 });
