@@ -26,6 +26,11 @@ export interface Channel {
   exchangeMessage(message: ProtocolMessage, options?: Partial<TransactOptions>): Promise<{ request: ProtocolMessage; response: ProtocolMessage }>;
   /** Raw bytes straight onto the transport, below framing and link layer (recorded in the trace). */
   sendRaw(bytes: Buffer): Promise<void>;
+  /**
+   * Conformance: with `true` the link layer (ACK/NAK protocols) stops answering the device —
+   * no ACK, NAK or ACK to ENQ — until called with `false`.
+   */
+  silenceLink?(silent: boolean): void;
   /** Bytes the device sends in the next `ms` (or until `enough` says so), raw. */
   collectRaw(ms: number, enough?: (received: Buffer) => boolean): Promise<Buffer>;
   /** The masked wire-trace entries recorded since `mark()` (evidence for a report). */

@@ -1,4 +1,5 @@
 import type { FrameLink } from '../framing/frame-link';
+import { AckNakLink } from '../link/ack-nak-link';
 import { openFrameLink } from '../link/open-frame-link';
 import { createSession, type SessionShared } from '../protocols/registry';
 import type { ProtocolMessage, ProtocolSession, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
@@ -103,6 +104,10 @@ export class DeviceChannel implements Channel {
     const pan = message.fields['2'];
     if (pan) this.recorder.addPan(pan);
     return session.exchangeMessage(message, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
+  }
+
+  silenceLink(silent: boolean): void {
+    if (this.link instanceof AckNakLink) this.link.silent = silent;
   }
 
   async sendRaw(bytes: Buffer): Promise<void> {

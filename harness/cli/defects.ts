@@ -3,7 +3,7 @@ import type { EmulatorConfig } from '../suite/types';
 
 /** `--defect NAME=VALUE` options: emulator defect switches from the command line. */
 export function parseDefects(values: string[] | undefined): EmulatorConfig['defects'] {
-  const known = ['slowMs', 'dropEveryN', 'latencyCreep', 'stallAfterN', 'stallMs', 'badChecksum', 'neverNak', 'slowAckMs', 'noDleDoubling', 'ignoresRetransmits', 'rs485NoTurnaround', 'rs485AnswersAll'] as const;
+  const known = ['slowMs', 'dropEveryN', 'latencyCreep', 'stallAfterN', 'stallMs', 'badChecksum', 'neverNak', 'slowAckMs', 'noDleDoubling', 'ignoresRetransmits', 'extraRetransmits', 'rs485NoTurnaround', 'rs485AnswersAll'] as const;
   const defects: Record<string, number> = {};
   for (const v of values ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9]*)=([0-9]+(?:\.[0-9]+)?)$/.exec(v);

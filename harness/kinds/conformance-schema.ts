@@ -14,6 +14,8 @@ export interface ConformanceStep {
   id: string;
   requirement?: string;
   description?: string;
+  /** false: the harness's link layer sends no ACK, NAK or ENQ answer during the step. */
+  linkReplies?: boolean;
   send: { transaction: TransactionSpec } | { message: { mti: string; fields?: Record<string, string> } } | { raw: string };
   expect: {
     approved?: boolean;
@@ -24,6 +26,8 @@ export interface ConformanceStep {
     bytes?: string;
     noResponse?: boolean;
     withinMs?: number;
+    /** Raw steps: collect for all of withinMs before matching `bytes` (to show something stops). */
+    wholeWindow?: boolean;
   };
 }
 
@@ -62,6 +66,12 @@ export const conformanceParamsSchema: JsonSchema = {
           id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
           requirement: { type: 'string', description: 'The requirement this step evidences.' },
           description: { type: 'string' },
+          linkReplies: {
+            type: 'boolean',
+            default: true,
+            description:
+              "false: during this step the harness's link layer answers nothing (no ACK, NAK, or ACK to ENQ), as an ECR that never acknowledges — to check that the device's retransmissions stop after N.",
+          },
           send: {
             type: 'object',
             description: 'Exactly one of transaction, message or raw.',
@@ -94,6 +104,11 @@ export const conformanceParamsSchema: JsonSchema = {
               bytes: { type: 'string', description: 'Regular expression over the hex (upper case) of the bytes received, e.g. "^15" for a NAK.' },
               noResponse: { const: true, description: 'Nothing may come back within withinMs.' },
               withinMs: { type: 'integer', minimum: 1, description: 'Time limit for the answer.' },
+              wholeWindow: {
+                type: 'boolean',
+                default: false,
+                description: 'Raw steps: collect everything for the whole withinMs before matching "bytes", instead of stopping at the first match — to show that something stops (e.g. retransmissions after N).',
+              },
             },
             additionalProperties: false,
           },

@@ -58,11 +58,14 @@ async function runStep(step: ConformanceStep, channel: Channel, ctx: KindContext
   const t0 = performance.now();
   const within = step.expect.withinMs ?? ctx.timeoutMs;
   const check = (what: string, expected: string, actual: string, pass: boolean) => checks.push({ what, expected, actual, pass });
+  const silent = step.linkReplies === false;
+  if (silent) channel.silenceLink?.(true);
   try {
     if ('raw' in step.send) {
       await channel.sendRaw(Buffer.from(step.send.raw, 'hex'));
       const pattern = step.expect.bytes ? new RegExp(step.expect.bytes) : undefined;
-      const received = await channel.collectRaw(within, pattern ? (b) => pattern.test(b.toString('hex').toUpperCase()) : undefined);
+      const enough = pattern && !step.expect.wholeWindow ? (b: Buffer) => pattern.test(b.toString('hex').toUpperCase()) : undefined;
+      const received = await channel.collectRaw(within, enough);
       const hex = received.toString('hex').toUpperCase();
       if (step.expect.noResponse) check('no response', `nothing within ${within} ms`, hex ? `${hex.length / 2} bytes` : 'nothing', hex === '');
       if (pattern) check('bytes', `/${step.expect.bytes}/`, hex ? abbreviate(hex) : `nothing within ${within} ms`, pattern.test(hex));
@@ -82,9 +85,11 @@ async function runStep(step: ConformanceStep, channel: Channel, ctx: KindContext
     const timedOut = e.code === 'RESPONSE_TIMEOUT';
     if (step.expect.noResponse && timedOut) check('no response', `nothing within ${within} ms`, 'nothing', true);
     else check('answer', `a response within ${within} ms`, e.message, false);
+  } finally {
+    if (silent) channel.silenceLink?.(false);
   }
   const elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;
-  if (step.expect.withinMs !== undefined && !step.expect.noResponse && checks.every((c) => c.pass)) {
+  if (step.expect.withinMs !== undefined && !step.expect.noResponse && !step.expect.wholeWindow && checks.every((c) => c.pass)) {
     check('time', `≤ ${step.expect.withinMs} ms`, `${elapsedMs} ms`, elapsedMs <= step.expect.withinMs);
   }
   await new Promise((r) => setTimeout(r, 60)); // let the trace flush so the excerpt is complete

@@ -119,6 +119,11 @@ export class AckNakLink implements FrameLink {
   private readonly detach: (() => void)[] = [];
   /** The transmission (frame or ENQ) now waiting for ACK/NAK. */
   private waiter: Waiter | undefined;
+  /**
+   * While true the link answers nothing — no ACK, NAK or ACK to ENQ — as an ECR that never
+   * acknowledges (conformance steps that check the peer's retransmissions stop).
+   */
+  silent = false;
   /** Running while a frame is half received (with T2). */
   private t2Timer: unknown;
   /** Sends run one at a time, in call order. */
@@ -318,6 +323,7 @@ export class AckNakLink implements FrameLink {
   }
 
   private reply(b: number): void {
+    if (this.silent) return;
     this.write(Buffer.from([b])).catch((err: unknown) => {
       this.listeners.emitError(err as Error);
     });

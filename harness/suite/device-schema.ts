@@ -74,6 +74,7 @@ export const emulatorSchema: JsonSchema = {
         slowAckMs: nonNegative('Serial link layer: the terminal sends its ACK/NAK this many ms late.'),
         noDleDoubling: { enum: [0, 1], description: 'ZVT serial: the terminal does not double DLE (10) bytes inside its frames (1: on).' },
         ignoresRetransmits: { enum: [0, 1], description: 'Serial link layer: after NAKing a frame the terminal silently discards the next complete frame it receives — the retransmission — with no ACK, no NAK, no processing (1: on).' },
+        extraRetransmits: { type: 'integer', minimum: 0, maximum: 20, description: "Serial link layer: the terminal retransmits (and repeats ENQ) this many times more than the link's retries allow." },
         rs485NoTurnaround: { enum: [0, 1], description: 'RS485: the terminals answer without waiting the bus turnaround; what they send while the master still drives the line is lost (1: on).' },
         rs485AnswersAll: { enum: [0, 1], description: 'RS485: every terminal on the bus answers every address, so two stations drive the line at once and garble each other (1: on).' },
       },

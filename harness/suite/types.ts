@@ -76,6 +76,8 @@ export interface EmulatorConfig {
     noDleDoubling?: number;
     /** Serial link layer: after NAKing a frame the terminal silently discards the next frame it receives, the sender's retransmission (1 = on). */
     ignoresRetransmits?: number;
+    /** Serial link layer: the terminal retransmits (and repeats ENQ) this many times more than the link's `retries` allows. */
+    extraRetransmits?: number;
     /** RS485: the terminals answer without waiting the bus turnaround, while the master still drives the line (1 = on). */
     rs485NoTurnaround?: number;
     /** RS485: every terminal on the bus answers every address, so two drive the line at once (1 = on). */

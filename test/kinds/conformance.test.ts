@@ -29,13 +29,18 @@ function concertTerminal(emulator: EmulatorConfig = {}): DeviceProfile {
     name,
     file: path.join(ROOT, 'devices/emulated-terminal-concert.json'),
     sha256: '',
-    interfaces: { ecr: { transport: { type: 'virtual', name }, framing: { type: 'stx-etx-lrc', preset: 'concert' }, protocol: { type: 'concert', posNumber: '01', currency: '978' } } },
+    interfaces: { ecr: { transport: { type: 'virtual', name }, framing: { type: 'stx-etx-lrc', preset: 'concert', t1Ms: 1000 }, protocol: { type: 'concert', posNumber: '01', currency: '978' } } },
     emulator: { processingMs: { distribution: 'fixed', mean: 1 }, ...emulator },
   };
 }
 
-/** The shipped Concert script (suites/conformance-stx-etx.json), run here on an in-memory link. */
-const concertSteps = (JSON.parse(fs.readFileSync(path.join(ROOT, 'suites/conformance-stx-etx.json'), 'utf8')) as { tests: { params: { steps: unknown[] } }[] }).tests[0]!.params.steps;
+/**
+ * The shipped Concert script (suites/conformance-stx-etx.json), run here on an in-memory link
+ * with the shipped profile's T1 of 1 s. Its last step listens 5.5 s for retransmissions that
+ * must stop; the defect cases that are about other steps leave it out (`quickConcertSteps`).
+ */
+const concertSteps = (JSON.parse(fs.readFileSync(path.join(ROOT, 'suites/conformance-stx-etx.json'), 'utf8')) as { tests: { params: { steps: { id: string }[] } }[] }).tests[0]!.params.steps;
+const quickConcertSteps = concertSteps.filter((s) => s.id !== 'retransmissions-stop');
 const CONCERT_STEP_IDS = ['sale', 'decline', 'refund', 'short-answer-echoes', 'long-answer-rep-masked', 'bad-lrc-naked', 'retransmission-accepted', 'garbage-skipped', 'enq-acked'];
 const concertVerdicts = (failing: string[]) => CONCERT_STEP_IDS.map((id) => `${id}:${failing.includes(id) ? 'fail' : 'pass'}`);
 
@@ -124,32 +129,39 @@ describe('conformance kind', () => {
 describe('conformance kind, Concert script (suites/conformance-stx-etx.json)', () => {
   it('passes every step on the healthy terminal', async () => {
     const r = await runOneTest(concertTerminal(), 'conformance', { steps: concertSteps }, {}, 1500);
-    expect(steps(r)).toEqual(concertVerdicts([]));
+    expect(steps(r)).toEqual([...concertVerdicts([]), 'retransmissions-stop:pass']);
     expect(r.state).toBe('passed');
   });
 
+  it('catches a terminal that keeps retransmitting past the limit when the ECR never answers (extraRetransmits)', async () => {
+    const stop = concertSteps.filter((s) => s.id === 'retransmissions-stop');
+    const r = await runOneTest(concertTerminal({ defects: { extraRetransmits: 1 } }), 'conformance', { steps: stop }, {}, 1500);
+    expect(steps(r)).toEqual(['retransmissions-stop:fail']);
+    expect(r.notes?.[0]).toMatch(/bytes: expected \/\^0606\(05\)\{4\}\$\/, got 06060505050505/);
+  });
+
   it('catches a terminal that never NAKs (neverNak): the frame with the wrong LRC is ACKed', async () => {
-    const r = await runOneTest(concertTerminal({ defects: { neverNak: 1 } }), 'conformance', { steps: concertSteps }, {}, 1500);
+    const r = await runOneTest(concertTerminal({ defects: { neverNak: 1 } }), 'conformance', { steps: quickConcertSteps }, {}, 1500);
     expect(steps(r)).toEqual(concertVerdicts(['bad-lrc-naked']));
     expect(r.state).toBe('failed');
   });
 
   it('catches a terminal that ignores the retransmission after its NAK (ignoresRetransmits): the next debit waits out T1', async () => {
-    const r = await runOneTest(concertTerminal({ defects: { ignoresRetransmits: 1 } }), 'conformance', { steps: concertSteps }, {}, 1500);
+    const r = await runOneTest(concertTerminal({ defects: { ignoresRetransmits: 1 } }), 'conformance', { steps: quickConcertSteps }, {}, 1500);
     const verdicts = steps(r);
     expect(verdicts.slice(0, 7)).toEqual(concertVerdicts(['retransmission-accepted']).slice(0, 7));
     expect(r.state).toBe('failed');
-    expect(r.notes?.join('\n')).toMatch(/step retransmission-accepted \(CONF-STX-007 .*\): answer: expected a response within 1500 ms, got Concert sale .*no response/);
+    expect(r.notes?.join('\n')).toMatch(/step retransmission-accepted \(CONF-STX-007 .*\): answer: expected a response within 900 ms, got Concert sale .*no response/);
   });
 
   it('catches a terminal that ACKs late (slowAckMs): ENQ is not acknowledged within 200 ms', async () => {
-    const r = await runOneTest(concertTerminal({ defects: { slowAckMs: 400 } }), 'conformance', { steps: concertSteps }, {}, 3000);
+    const r = await runOneTest(concertTerminal({ defects: { slowAckMs: 400 } }), 'conformance', { steps: quickConcertSteps }, {}, 3000);
     expect(steps(r)).toContain('enq-acked:fail');
     expect(r.state).toBe('failed');
   });
 
   it('catches a terminal whose frames carry a bad LRC (badChecksum): no answer ever gets through, though NAK and ACK still do', async () => {
-    const r = await runOneTest(concertTerminal({ defects: { badChecksum: 1 } }), 'conformance', { steps: concertSteps }, {}, 1500);
+    const r = await runOneTest(concertTerminal({ defects: { badChecksum: 1 } }), 'conformance', { steps: quickConcertSteps }, {}, 1500);
     expect(steps(r)).toEqual(concertVerdicts(['sale', 'decline', 'refund', 'short-answer-echoes', 'long-answer-rep-masked', 'retransmission-accepted', 'garbage-skipped']));
     expect(r.state).toBe('failed');
   });

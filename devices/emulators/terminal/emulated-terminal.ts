@@ -18,6 +18,7 @@ import { TerminalModel } from './terminal-model';
 import { ZvtTerminalDialogue } from './zvt-responder';
 import { ConcertTerminalFace } from './concert-responder';
 import { openFrameLink } from '../../../harness/link/open-frame-link';
+import { DEFAULT_RETRIES } from '../../../harness/link/ack-nak-link';
 
 /**
  * Runs the terminal model behind every TCP interface of a device profile, with the profile's
@@ -192,7 +193,9 @@ export class EmulatedTerminal {
     if (!stack.codec) {
       // ZVT, Concert: the terminal's side of the link layer (ACK/NAK on serial), then the dialogue.
       const defects = this.config.defects ?? {};
-      const frameLink = openFrameLink(ignoringRetransmits(defectiveLine(servedTransport(link), defects), stack.iface.framing, defects), stack.iface.framing);
+      // extraRetransmits: the terminal's link keeps retransmitting past the limit it was given.
+      const framing = defects.extraRetransmits ? { ...stack.iface.framing, retries: ((stack.iface.framing.retries as number | undefined) ?? DEFAULT_RETRIES) + defects.extraRetransmits } : stack.iface.framing;
+      const frameLink = openFrameLink(ignoringRetransmits(defectiveLine(servedTransport(link), defects), stack.iface.framing, defects), framing);
       const model = stack.model ?? this.model;
       if (stack.iface.protocol.type === 'concert') new ConcertTerminalFace(frameLink, model);
       else new ZvtTerminalDialogue(frameLink, model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
