@@ -136,7 +136,7 @@ async function coldStart(dir: string, size: (typeof SIZES)[keyof typeof SIZES]):
   const recorderMs = median(poshil.map((c) => c.recorderMs)) ?? 0;
   const notes = [
     `median of ${size.spawns} spawn(s) each; first transaction = first 'out' entry of wire/ecr.ndjson placed on the wall clock by the file's birth time`,
-    `breakdown: node -e "" ${round(nodeMs, 1)} ms; poshil --version (node + tsx + CLI modules) ${round(versionMs, 1)} ms; spawn → wire recorder created (suite loaded, emulator child up, channel opening) ${round(recorderMs, 1)} ms; → first send +${round(firstOut - recorderMs, 1)} ms`,
+    `breakdown: node -e "" ${round(nodeMs, 1)} ms; poshil --version (node + the CLI bundle) ${round(versionMs, 1)} ms; spawn → wire recorder created (suite loaded, emulator child up, channel opening) ${round(recorderMs, 1)} ms; → first send +${round(firstOut - recorderMs, 1)} ms`,
   ];
   if (firstOut > MAX_COLD_START_MS) notes.push(`MISSED by ${round(firstOut - MAX_COLD_START_MS, 1)} ms (${round(firstOut, 1)} ms vs ${MAX_COLD_START_MS} ms)`);
   return result({

@@ -7,8 +7,27 @@
  *   node --import tsx bench/validate-probe.ts <suite.json> <warm time ms>
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Bench } from 'tinybench';
-import { checkSuiteFile } from '../harness/suite/load';
+import * as fromSources from '../harness/suite/load';
+
+/**
+ * What `poshil validate` runs: the bundle (dist/poshil.cjs, precompiled validators) when it is
+ * built and current — as bin/poshil.js decides — else the sources.
+ */
+function pickValidator(): { checkSuiteFile: typeof fromSources.checkSuiteFile; from: string } {
+  const bundle = path.resolve(__dirname, '..', 'dist', 'poshil.cjs');
+  if (process.env.POSHIL_FROM_SOURCE !== '1' && fs.existsSync(bundle)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle, loaded as the CLI loads it
+    const bin = require(path.resolve(__dirname, '..', 'bin', 'bundle-check.js')) as { bundleIsCurrent(): boolean };
+    if (bin.bundleIsCurrent()) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+      return { checkSuiteFile: (require(bundle) as typeof fromSources).checkSuiteFile, from: 'bundle' };
+    }
+  }
+  return { checkSuiteFile: fromSources.checkSuiteFile, from: 'sources' };
+}
+const { checkSuiteFile, from } = pickValidator();
 
 async function main(): Promise<void> {
   const [file, warmArg] = process.argv.slice(2);
@@ -43,6 +62,7 @@ async function main(): Promise<void> {
       validateFirstMs,
       parseWarmMs: mean('parse'),
       validateWarmMs: mean('validate'),
+      from,
       warmSamples: bench.tasks.map((t) => t.result?.samples.length ?? 0),
     }) + '\n',
   );

@@ -3,44 +3,26 @@
 // poshil runs from the bundle in dist/ (built by bin/build.js on `npm ci`) while it is newer
 // than every source file, and from the TypeScript sources through tsx otherwise — so a
 // checkout being edited never runs stale code, and a fresh clone starts fast.
-const fs = require('node:fs');
 const path = require('node:path');
+const { bundle, bundleIsCurrent } = require('./bundle-check');
 
-const root = path.resolve(__dirname, '..');
-const bundle = path.join(root, 'dist', 'poshil.cjs');
-
-function newestSource() {
-  let newest = fs.statSync(path.join(root, 'package.json')).mtimeMs;
-  const walk = (dir) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-    }
-  };
-  walk(path.join(root, 'harness'));
-  walk(path.join(root, 'devices', 'emulators'));
-  return newest;
-}
-
-function bundleIsCurrent() {
-  if (process.env.POSHIL_FROM_SOURCE === '1') return false;
-  try {
-    const built = Math.min(fs.statSync(bundle).mtimeMs, fs.statSync(path.join(root, 'dist', 'emulator.cjs')).mtimeMs);
-    return built >= newestSource();
-  } catch {
-    return false;
-  }
-}
-
+const argv = process.argv.slice(2);
 let main;
 if (bundleIsCurrent()) {
+  if (argv[0] === 'run') {
+    // Start the emulated terminal's process now, while the CLI bundle loads; the run takes it
+    // over (harness/runner/emulator-process.ts) or ends it when the device is real hardware.
+    globalThis.__poshilEmulatorChild = require('node:child_process').fork(path.join(__dirname, '..', 'dist', 'emulator.cjs'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, POSHIL_EMULATOR: '1' },
+    });
+  }
   ({ main } = require(bundle));
 } else {
   require('tsx/cjs/api').register();
   ({ main } = require('../harness/cli/main.ts'));
 }
-main(process.argv.slice(2)).then(
+main(argv).then(
   (code) => { process.exitCode = code; },
   (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; },
 );

@@ -38,6 +38,9 @@ Usage:
 
 Exit codes: 0 all passed, 1 a test failed, 2 suite/device could not be loaded or reached.`;
 
+/** The validation entry point, exported from the bundle too (bench/validate-probe.ts times it there). */
+export { checkSuiteFile } from '../suite/load';
+
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;

@@ -1,4 +1,14 @@
-import * as hdr from 'hdr-histogram-js';
+import type * as Hdr from 'hdr-histogram-js';
+
+/**
+ * hdr-histogram-js builds its number formatters (Intl, ~12 ms) when it loads; loaded on first
+ * use, so commands that never measure (validate, --version) do not pay for it.
+ */
+let loaded: typeof Hdr | undefined;
+function hdrLib(): typeof Hdr {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, see above
+  return (loaded ??= require('hdr-histogram-js') as typeof Hdr);
+}
 
 /**
  * Latency distribution in an HDR histogram (3 significant digits, 1 µs resolution, up to one
@@ -20,10 +30,15 @@ export interface LatencySummary {
 }
 
 export class LatencyHistogram {
+  /** Loads the histogram library ahead of the first measurement (e.g. while a device starts). */
+  static preload(): void {
+    hdrLib();
+  }
+
   private histogram = LatencyHistogram.create();
 
-  private static create(): hdr.Histogram {
-    return hdr.build({
+  private static create(): Hdr.Histogram {
+    return hdrLib().build({
       bitBucketSize: 64,
       autoResize: true,
       lowestDiscernibleValue: 1000,
@@ -72,12 +87,12 @@ export class LatencyHistogram {
 
   /** HdrHistogram's compressed base64 form (V2 encoding), readable by any HdrHistogram port. */
   encode(): string {
-    return hdr.encodeIntoCompressedBase64(this.histogram);
+    return hdrLib().encodeIntoCompressedBase64(this.histogram);
   }
 
   static decode(encoded: string): LatencyHistogram {
     const result = new LatencyHistogram();
-    result.histogram = hdr.decodeFromCompressedBase64(encoded, 64, false);
+    result.histogram = hdrLib().decodeFromCompressedBase64(encoded, 64, false);
     return result;
   }
 }

@@ -77,13 +77,24 @@ function spawnEmulatorChild(): ChildProcess {
 let prewarmed: ChildProcess | undefined;
 
 /**
+ * bin/poshil.js forks the bundled emulator for `poshil run` before it even loads the CLI
+ * bundle, so the child's start-up overlaps the harness's own; it leaves the child here.
+ */
+function takeLauncherChild(): ChildProcess | undefined {
+  const holder = globalThis as { __poshilEmulatorChild?: ChildProcess };
+  const child = holder.__poshilEmulatorChild;
+  holder.__poshilEmulatorChild = undefined;
+  return BUNDLED && child && child.exitCode === null ? child : undefined;
+}
+
+/**
  * Starts an emulator process before the suite is even loaded, so its start-up (Node, the
  * TypeScript loader, the model's modules) overlaps the harness's own. The next startEmulator()
  * takes it; discardPrewarmedEmulator() ends it when the device turns out to be real hardware.
  */
 export function prewarmEmulator(): void {
   if (prewarmed) return;
-  prewarmed = spawnEmulatorChild();
+  prewarmed = takeLauncherChild() ?? spawnEmulatorChild();
   prewarmed.once('exit', () => {
     prewarmed = undefined;
   });

@@ -1,3 +1,4 @@
+import { LatencyHistogram } from '../metrics/latency-histogram';
 import { expandInterfaceSelections } from '../suite/interface-selection';
 import crypto from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -69,9 +70,10 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   try {
     if (device.emulator) {
       const inMemory = Object.values(device.interfaces).some((i) => i.transport.type === 'virtual');
-      emulator = inMemory
-        ? await startInProcessEmulator(device, { defects: options.defects, seed })
-        : await startEmulator(device, { defects: options.defects, seed });
+      const starting = inMemory ? startInProcessEmulator(device, { defects: options.defects, seed }) : startEmulator(device, { defects: options.defects, seed });
+      // While the emulator process starts, load what the first measurement needs.
+      LatencyHistogram.preload();
+      emulator = await starting;
       options.onEmulatorStarted?.(emulator);
     }
     const factory = new ChannelFactory(device, emulator, outDir, suitePans, suite.defaults.timeoutMs);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { SerialPort } from 'serialport';
-import { SerialPortStream } from '@serialport/stream';
+import type { SerialPort } from 'serialport';
+import type { SerialPortStream } from '@serialport/stream';
 import { PAIR_PREFIX, PairedBinding } from './paired-binding';
 import { DeviceUnreachableError, LinkClosedError } from '../errors';
 import { TransportListeners } from './listeners';
@@ -141,7 +141,16 @@ export class SerialTransport implements Transport {
  * in-process paired binding for `poshil-pair:` paths (emulated lines without socat).
  */
 export function openSerialStream(settings: ConstructorParameters<typeof SerialPort>[0]): SerialPortStream {
-  return settings.path.startsWith(PAIR_PREFIX) ? new SerialPortStream({ ...settings, binding: PairedBinding }) : new SerialPort(settings);
+  // Loaded on first use: the native binding costs ~40 ms at start-up, which a run over TCP
+  // should not pay.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (settings.path.startsWith(PAIR_PREFIX)) {
+    const { SerialPortStream: Stream } = require('@serialport/stream') as { SerialPortStream: typeof SerialPortStream };
+    return new Stream({ ...settings, binding: PairedBinding });
+  }
+  const { SerialPort: Port } = require('serialport') as { SerialPort: typeof SerialPort };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new Port(settings);
 }
 
 function describeOpenError(path: string, err: Error): string {

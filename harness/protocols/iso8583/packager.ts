@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { PoshilError } from '../../errors';
 import { PROJECT_ROOT } from '../../project-root';
-import { builtInPackagers, packagerSchema } from './packager-schema';
+import { builtInPackagers } from './packager-schema';
+import { plainPackagerValidator } from '../../suite/validators';
 import type { BuiltInPackagerName } from './packager-schema';
 import type { PackagerDef } from './types';
 
@@ -54,15 +54,9 @@ export function loadPackager(ref: string, baseDir: string): PackagerDef {
   return validatePackager(json, `packager file ${file}`);
 }
 
-let compiled: ValidateFunction | undefined;
-
-/** Compiled once: building an Ajv validator costs milliseconds, validating microseconds. */
+/** Made once: compiling an Ajv validator costs milliseconds, validating microseconds. */
 function schemaValidator(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    compiled = ajv.compile(packagerSchema);
-  }
-  return compiled;
+  return plainPackagerValidator();
 }
 
 /**
