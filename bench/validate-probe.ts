@@ -19,11 +19,8 @@ function pickValidator(): { checkSuiteFile: typeof fromSources.checkSuiteFile; f
   const bundle = path.resolve(__dirname, '..', 'dist', 'poshil.cjs');
   if (process.env.POSHIL_FROM_SOURCE !== '1' && fs.existsSync(bundle)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle, loaded as the CLI loads it
-    const bin = require(path.resolve(__dirname, '..', 'bin', 'bundle-check.js')) as { bundleIsCurrent(): boolean };
-    if (bin.bundleIsCurrent()) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
-      return { checkSuiteFile: (require(bundle) as typeof fromSources).checkSuiteFile, from: 'bundle' };
-    }
+    const bin = require(path.resolve(__dirname, '..', 'bin', 'bundle-check.js')) as { bundleIsCurrent(): boolean; loadBundle(file: string): unknown };
+    if (bin.bundleIsCurrent()) return { checkSuiteFile: (bin.loadBundle(bundle) as typeof fromSources).checkSuiteFile, from: 'bundle' };
   }
   return { checkSuiteFile: fromSources.checkSuiteFile, from: 'sources' };
 }

@@ -44,6 +44,16 @@ Promise.all([
       const file = path.join(root, 'dist', name);
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, '?'));
     }
+    // V8 code caches, made by a fresh node (the cache must come from the node that runs it):
+    // the CLI after validating a shipped suite, the emulator after loading.
+    const { execFileSync } = require('node:child_process');
+    const make = (bundle, exercise) =>
+      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'bundle-check.js'))}).writeCodeCache(${JSON.stringify(path.join(root, 'dist', bundle))}, ${exercise})`], {
+        stdio: 'inherit',
+        env: { ...process.env, POSHIL_EMULATOR: '' },
+      });
+    make('poshil.cjs', `(m) => m.checkSuiteFile(${JSON.stringify(path.join(root, 'suites', 'smoke.json'))})`);
+    make('emulator.cjs', 'undefined');
   },
   (err) => {
     console.error(`poshil build failed: ${err.message}`);

@@ -32,3 +32,50 @@ function bundleIsCurrent() {
 }
 
 module.exports = { bundle, bundleIsCurrent };
+
+/**
+ * Loads a bundle as CommonJS with V8's code cache (`<bundle>.v8cache`, written by
+ * writeCodeCache at build time): compiling 1 MB of JavaScript costs ~30 ms at every start,
+ * reading compiled code back a few. A cache from another Node version or with other flags is
+ * rejected by V8 and the bundle simply compiles as usual.
+ */
+function loadBundle(file) {
+  const cached = require.cache[file];
+  if (cached) return cached.exports;
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(`${file}.v8cache`);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const m = new Module(file, module);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(path.dirname(file));
+  require.cache[file] = m;
+  script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, path.dirname(file));
+  m.loaded = true;
+  return m.exports;
+}
+
+/**
+ * Compiles and runs a bundle, lets `exercise` run typical work so the functions it needs are
+ * compiled too, then writes the code cache beside the bundle.
+ */
+function writeCodeCache(file, exercise) {
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file });
+  const m = new Module(file, module);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(path.dirname(file));
+  require.cache[file] = m;
+  script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, path.dirname(file));
+  if (exercise) exercise(m.exports);
+  fs.writeFileSync(`${file}.v8cache`, script.createCachedData());
+}
+
+module.exports.loadBundle = loadBundle;
+module.exports.writeCodeCache = writeCodeCache;

@@ -4,7 +4,7 @@
 // than every source file, and from the TypeScript sources through tsx otherwise — so a
 // checkout being edited never runs stale code, and a fresh clone starts fast.
 const path = require('node:path');
-const { bundle, bundleIsCurrent } = require('./bundle-check');
+const { bundle, bundleIsCurrent, loadBundle } = require('./bundle-check');
 
 const argv = process.argv.slice(2);
 let main;
@@ -12,12 +12,12 @@ if (bundleIsCurrent()) {
   if (argv[0] === 'run') {
     // Start the emulated terminal's process now, while the CLI bundle loads; the run takes it
     // over (harness/runner/emulator-process.ts) or ends it when the device is real hardware.
-    globalThis.__poshilEmulatorChild = require('node:child_process').fork(path.join(__dirname, '..', 'dist', 'emulator.cjs'), [], {
+    globalThis.__poshilEmulatorChild = require('node:child_process').fork(path.join(__dirname, 'run-bundle.js'), [path.join(__dirname, '..', 'dist', 'emulator.cjs')], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, POSHIL_EMULATOR: '1' },
     });
   }
-  ({ main } = require(bundle));
+  ({ main } = loadBundle(bundle));
 } else {
   require('tsx/cjs/api').register();
   ({ main } = require('../harness/cli/main.ts'));

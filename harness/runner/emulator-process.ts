@@ -25,7 +25,8 @@ export interface RunningEmulator {
 }
 
 // From the bundle, the emulator's own bundle runs on plain node; from the sources, tsx runs main.ts.
-const ENTRY = BUNDLED ? path.join(PROJECT_ROOT, 'dist', 'emulator.cjs') : path.join(PROJECT_ROOT, 'devices', 'emulators', 'terminal', 'main.ts');
+const ENTRY = BUNDLED ? path.join(PROJECT_ROOT, 'bin', 'run-bundle.js') : path.join(PROJECT_ROOT, 'devices', 'emulators', 'terminal', 'main.ts');
+const ENTRY_ARGS = BUNDLED ? [path.join(PROJECT_ROOT, 'dist', 'emulator.cjs')] : [];
 
 export async function startEmulator(
   profile: DeviceProfile,
@@ -66,7 +67,7 @@ export async function startEmulator(
 }
 
 function spawnEmulatorChild(): ChildProcess {
-  return fork(ENTRY, [], {
+  return fork(ENTRY, ENTRY_ARGS, {
     // The CJS loader alone: --import tsx would also start tsx's ESM loader thread, ~35 MB and ~150 ms.
     execArgv: BUNDLED ? [] : ['--require', 'tsx/cjs'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { ConfigError, type ConfigIssue } from '../../harness/errors';
-import { parseJsonDocument, parsePointer, readJsonDocument, toPointer } from '../../harness/suite/json-document';
+import { hasDuplicateKeys, parseJsonDocument, parsePointer, readJsonDocument, toPointer } from '../../harness/suite/json-document';
 
 function syntaxIssues(text: string): ConfigIssue[] {
   try {
@@ -164,5 +164,24 @@ describe('JSON Pointer', () => {
     expect(parsePointer('/tests/0/a~1b~0c')).toEqual(['tests', '0', 'a/b~c']);
     expect(toPointer([])).toBe('');
     expect(parsePointer('')).toEqual([]);
+  });
+});
+
+describe('hasDuplicateKeys (the quick scan before wording duplicate-key issues)', () => {
+  it.each([
+    ['{"a": 1, "a": 2}', true],
+    ['{"a": {"b": 1}, "b": 2}', false],
+    ['{"tests": [{"id": "x"}, {"id": "y"}]}', false],
+    ['{"tests": [{"id": "x", "kind": "a", "id": "z"}]}', true],
+    ['{"a": 1, "\\u0061": 2}', true],
+    ['{"s": "a \\"quoted\\" {brace} \\"a\\": 1", "a": 2}', false],
+    ['{"path\\\\": 1, "path": 2}', false],
+    ['{"x": ["a", "a"], "y": {"x": 1}}', false],
+    ['[{"k": 1}, {"k": 1}]', false],
+    ['{"__proto__": 1, "b": {"__proto__": 2}}', false],
+    ['{"__proto__": 1, "__proto__": 2}', true],
+    ['{"a" : 1,\n  "a"\t:2}', true],
+  ])('%s → %s', (text, expected) => {
+    expect(hasDuplicateKeys(text, JSON.parse(text))).toBe(expected); // only valid JSON reaches the scan
   });
 });
