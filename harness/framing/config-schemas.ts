@@ -39,6 +39,10 @@ export const framingSchemas = {
       lrcSeed: { type: 'integer', minimum: 0, maximum: 255, description: 'Start value of the LRC XOR (some devices use e.g. 0x7F = 127). Default 0.' },
       enqHandshake: { type: 'boolean', description: "The link sends ENQ and waits for ACK before each frame, and sends EOT after the frame is acknowledged (Concert-style). Default false; true with the 'concert' preset." },
       maxLength: { type: 'integer', minimum: 1, maximum: 65535, description: 'Longest accepted payload in bytes (255 at most with a length byte); longer is a framing error. Default 1024 (255 with a length byte).' },
+      ackNak: {
+        type: 'boolean',
+        description: 'The link acknowledges every frame (ACK 06 / NAK 15, retransmission on NAK or T1). Default true; false for devices that send bare STX…ETX frames (a bad LRC is then only dropped), which also rules out enqHandshake.',
+      },
       ...LINK_OPTIONS,
     },
     required: ['type'],

@@ -14,6 +14,8 @@
  *   may then contain STX/ETX bytes. Without it the first ETX ends the frame, so the payload
  *   must not contain STX or ETX (the encoder refuses such a payload).
  * - `enqHandshake`: the link runs ENQ → ACK before a frame and EOT after it (Concert does).
+ * - `ackNak: false`: no link layer at all — bare frames, a bad LRC is dropped, not NAKed
+ *   (harness/link/open-frame-link.ts reads it; it rules out the ENQ handshake).
  *   The framer itself never sees those single control bytes; the ACK/NAK link layer
  *   (harness/link/ack-nak-link.ts) reads this flag.
  *
@@ -36,7 +38,7 @@ const TYPE = 'stx-etx-lrc';
 const DEFAULT_MAX_LENGTH = 1024;
 const MAX_MAX_LENGTH = 65535;
 // t1Ms, retries, t2Ms belong to the ACK/NAK link layer (harness/link/open-frame-link.ts).
-const OPTION_NAMES = ['preset', 'lengthByte', 'lrcIncludesStx', 'lrcIncludesEtx', 'lrcSeed', 'enqHandshake', 'maxLength', 't1Ms', 'retries', 't2Ms'] as const;
+const OPTION_NAMES = ['preset', 'lengthByte', 'lrcIncludesStx', 'lrcIncludesEtx', 'lrcSeed', 'enqHandshake', 'maxLength', 'ackNak', 't1Ms', 'retries', 't2Ms'] as const;
 
 /** Options of an `stx-etx-lrc` framing block (framing/config-schemas.ts has the JSON form). */
 export interface StxEtxLrcOptions {
@@ -88,6 +90,10 @@ export function resolveStxEtxLrcOptions(raw: Readonly<Record<string, unknown>>):
   const lrcIncludesEtx = booleanOption(TYPE, 'lrcIncludesEtx', block.lrcIncludesEtx, base?.lrcIncludesEtx ?? true);
   const lrcSeed = integerOption(TYPE, 'lrcSeed', block.lrcSeed, base?.lrcSeed ?? 0, 0, 255);
   const enqHandshake = booleanOption(TYPE, 'enqHandshake', block.enqHandshake, base?.enqHandshake ?? false);
+  const ackNak = booleanOption(TYPE, 'ackNak', block.ackNak, true);
+  if (!ackNak && enqHandshake) {
+    throw framingConfigError(TYPE, `enqHandshake${preset ? ` (set by the '${preset}' preset)` : ''} needs the ACK/NAK link: with ackNak false, set enqHandshake to false too`);
+  }
   const maxLength = integerOption(TYPE, 'maxLength', block.maxLength, lengthByte ? 255 : (base?.maxLength ?? DEFAULT_MAX_LENGTH), 1, MAX_MAX_LENGTH, 'bytes');
   if (lengthByte && maxLength > 255) {
     throw framingConfigError(TYPE, `maxLength ${maxLength} cannot be written in a 1-byte length (lengthByte: true); it must be 255 or less`);

@@ -13,7 +13,7 @@ const ACK_NAK_FRAMINGS = new Set(['zvt-serial', 'stx-etx-lrc']);
 
 export function openFrameLink(transport: Transport, framing: FramingConfig, tap?: FrameTap): FrameLink & { dispose(): void } {
   const framer = createFramer(framing);
-  if (ACK_NAK_FRAMINGS.has(framing.type)) {
+  if (ACK_NAK_FRAMINGS.has(framing.type) && framing.ackNak !== false) {
     // Unless the profile says otherwise: T1 3 s, 3 retransmissions, no T2 (see ack-nak-link.ts).
     const timing = (name: 't1Ms' | 'retries' | 't2Ms') => (typeof framing[name] === 'number' ? (framing[name] as number) : undefined);
     return new AckNakLink(transport, { framer, tap, t1Ms: timing('t1Ms'), retries: timing('retries'), t2Ms: timing('t2Ms') });

@@ -443,3 +443,23 @@ describe('AckNakLink T2 (inter-character timeout) and profile timing', () => {
     expect([zvt.t1Ms, zvt.retries, zvt.t2Ms]).toEqual([3000, 3, undefined]);
   });
 });
+
+describe('stx-etx-lrc without a link layer (ackNak: false)', () => {
+  it('sends and takes bare frames: nothing is ACKed, a frame with a bad LRC is dropped', async () => {
+    const port = new ScriptedPort() as ScriptedPort & Partial<Transport>;
+    const link = openFrameLink(port as unknown as Transport, { type: 'stx-etx-lrc', ackNak: false });
+    expect(link).not.toBeInstanceOf(AckNakLink);
+    const frames: string[] = [];
+    link.onFrame((f) => frames.push(H(f.payload)));
+    port.receive(hex('02 31 32 33 03 33'));
+    port.receive(hex('02 31 32 33 03 00'));
+    expect(frames).toEqual([H(ascii('123'))]);
+    expect(port.wire).toEqual([]);
+  });
+
+  it('refuses the ENQ handshake without the ACK/NAK link, naming the preset that set it', () => {
+    expect(() => openFrameLink(new ScriptedPort() as unknown as Transport, { type: 'stx-etx-lrc', preset: 'concert', ackNak: false })).toThrow(
+      /enqHandshake \(set by the 'concert' preset\) needs the ACK\/NAK link: with ackNak false, set enqHandshake to false too/,
+    );
+  });
+});
