@@ -13,6 +13,7 @@ const path = require('node:path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
+const optional = process.argv.includes('--optional');
 const common = {
   bundle: true,
   platform: 'node',
@@ -27,36 +28,43 @@ const common = {
   logLevel: 'warning',
 };
 
-// The schema validators as generated code first: the bundle includes them (harness/suite/validators.ts).
-require('tsx/cjs/api').register();
-const { writeStandaloneValidators } = require('../harness/suite/precompiled-validators.ts');
-writeStandaloneValidators(path.join(root, 'dist', 'validators'));
+async function build() {
+  // The schema validators as generated code first: the bundle includes them (harness/suite/validators.ts).
+  require('tsx/cjs/api').register();
+  const { writeStandaloneValidators } = require('../harness/suite/precompiled-validators.ts');
+  writeStandaloneValidators(path.join(root, 'dist', 'validators'));
 
-Promise.all([
-  esbuild.build({ ...common, entryPoints: [path.join(root, 'harness/cli/main.ts')], outfile: path.join(root, 'dist/poshil.cjs') }),
-  esbuild.build({ ...common, entryPoints: [path.join(root, 'devices/emulators/terminal/main.ts')], outfile: path.join(root, 'dist/emulator.cjs') }),
-]).then(
-  () => {
-    // esbuild escapes non-ASCII characters in code (charset "ascii") but keeps a few comments
-    // as written; one "—" in a comment makes V8 read the whole 1 MB file as two-byte UTF-16,
-    // which costs ~20 ms at every start. Only comments can hold them, so they become "?".
-    for (const name of ['poshil.cjs', 'emulator.cjs']) {
-      const file = path.join(root, 'dist', name);
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, '?'));
-    }
-    // V8 code caches, made by a fresh node (the cache must come from the node that runs it):
-    // the CLI after validating a shipped suite, the emulator after loading.
-    const { execFileSync } = require('node:child_process');
-    const make = (bundle, exercise) =>
-      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'bundle-check.js'))}).writeCodeCache(${JSON.stringify(path.join(root, 'dist', bundle))}, ${exercise})`], {
-        stdio: 'inherit',
-        env: { ...process.env, POSHIL_EMULATOR: '' },
-      });
-    make('poshil.cjs', `(m) => m.checkSuiteFile(${JSON.stringify(path.join(root, 'suites', 'smoke.json'))})`);
-    make('emulator.cjs', 'undefined');
-  },
-  (err) => {
-    console.error(`poshil build failed: ${err.message}`);
-    process.exitCode = 1;
-  },
-);
+  await Promise.all([
+    esbuild.build({ ...common, entryPoints: [path.join(root, 'harness/cli/main.ts')], outfile: path.join(root, 'dist/poshil.cjs') }),
+    esbuild.build({ ...common, entryPoints: [path.join(root, 'devices/emulators/terminal/main.ts')], outfile: path.join(root, 'dist/emulator.cjs') }),
+  ]);
+
+  // esbuild escapes non-ASCII characters in code (charset "ascii") but keeps a few comments
+  // as written; one "—" in a comment makes V8 read the whole 1 MB file as two-byte UTF-16,
+  // which costs ~20 ms at every start. Only comments can hold them, so they become "?".
+  for (const name of ['poshil.cjs', 'emulator.cjs']) {
+    const file = path.join(root, 'dist', name);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/[\u0080-\uffff]/g, '?'));
+  }
+
+  // V8 code caches, made by a fresh node (the cache must come from the node that runs it):
+  // the CLI after validating a shipped suite, the emulator after loading.
+  const { execFileSync } = require('node:child_process');
+  const make = (bundle, exercise) =>
+    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(__dirname, 'bundle-check.js'))}).writeCodeCache(${JSON.stringify(path.join(root, 'dist', bundle))}, ${exercise})`], {
+      stdio: 'inherit',
+      env: { ...process.env, POSHIL_EMULATOR: '' },
+    });
+  make('poshil.cjs', `(m) => m.checkSuiteFile(${JSON.stringify(path.join(root, 'suites', 'smoke.json'))})`);
+  make('emulator.cjs', 'undefined');
+}
+
+build().catch((err) => {
+  // A half-built bundle must never run: without it bin/poshil.js runs the sources.
+  for (const name of ['poshil.cjs', 'emulator.cjs']) fs.rmSync(path.join(root, 'dist', name), { force: true });
+  console.error(`poshil build failed: ${err.message}`);
+  // On `npm ci` (--optional) a failed build must not fail the install: poshil then runs from
+  // the TypeScript sources through tsx, only slower to start.
+  if (optional) console.error('poshil will run from the TypeScript sources (slower start-up); `npm run build` retries');
+  else process.exitCode = 1;
+});
