@@ -35,6 +35,13 @@ export interface WireRecorderOptions {
 const DEFAULT_MAX_CHUNKS = 200_000;
 const FLUSH_MS = 50;
 
+interface Recent {
+  t_ns: number;
+  dir: WireDirection;
+  data?: Buffer;
+  note?: string;
+}
+
 interface Pending {
   t: bigint;
   dir: WireDirection;
@@ -47,7 +54,8 @@ export class WireRecorder implements SecretSink {
   private readonly pans = new Set<string>();
   private pending: Pending[] = [];
   private scheduled = false;
-  private readonly recent: WireEntry[] = [];
+  /** The latest entries, unmasked until since()/entries() asks (rare: conformance evidence). */
+  private readonly recent: Recent[] = [];
   /** Entries flushed so far (numbering for mark/since). */
   private sequence = 0;
   private readonly keep: number;
@@ -89,13 +97,25 @@ export class WireRecorder implements SecretSink {
   since(mark: number): WireEntry[] {
     this.flush();
     const first = this.sequence - this.recent.length;
-    return this.recent.slice(Math.max(0, mark - first));
+    return this.recent.slice(Math.max(0, mark - first)).map((r) => this.masked(r));
   }
 
   /** The most recent masked entries (flushes first). */
   entries(): WireEntry[] {
     this.flush();
-    return [...this.recent];
+    return this.recent.map((r) => this.masked(r));
+  }
+
+  private masked(r: Recent): WireEntry {
+    const entry: WireEntry = { t_ns: r.t_ns, dir: r.dir };
+    if (r.data) {
+      const views = maskedViews(r.data, this.pans);
+      entry.bytes = r.data.length;
+      entry.hex = views.hex;
+      entry.ascii = views.ascii;
+    }
+    if (r.note !== undefined) entry.note = r.note;
+    return entry;
   }
 
   flush(): void {
@@ -103,22 +123,12 @@ export class WireRecorder implements SecretSink {
     this.pending = [];
     this.scheduled = false;
     if (batch.length === 0) return;
-    const lines: string[] = [];
-    for (const p of batch) {
-      const entry: WireEntry = { t_ns: Number(p.t - this.start), dir: p.dir };
-      if (p.data) {
-        const views = maskedViews(p.data, this.pans);
-        entry.bytes = p.data.length;
-        entry.hex = views.hex;
-        entry.ascii = views.ascii;
-      }
-      if (p.note !== undefined) entry.note = p.note;
-      this.recent.push(entry);
-      this.sequence++;
-      if (this.fd !== undefined) lines.push(JSON.stringify(entry));
-    }
+    const entries: Recent[] = batch.map((p) => ({ t_ns: Number(p.t - this.start), dir: p.dir, data: p.data, note: p.note }));
+    for (const e of entries) this.recent.push(e);
+    this.sequence += entries.length;
     if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
-    if (this.fd !== undefined && lines.length) fs.writeSync(this.fd, lines.join('\n') + '\n');
+    // Masked and formatted here only for the file; the in-memory window is masked when asked for.
+    if (this.fd !== undefined) fs.writeSync(this.fd, entries.map((e) => JSON.stringify(this.masked(e))).join('\n') + '\n');
   }
 
   close(): void {

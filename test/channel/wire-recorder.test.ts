@@ -48,3 +48,29 @@ describe('wire recorder limits', () => {
     expect(r.omitted).toBe(7);
   });
 });
+
+describe('wire recorder: masking', () => {
+  it('masks every chunk of a file with every PAN known at flush, and the file is complete once close() returns', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-wire-')), 'a.ndjson');
+    const a = new WireRecorder({ file });
+    for (let i = 0; i < 500; i++) a.record('out', Buffer.from(`0200${PAN}${String(i).padStart(6, '0')}`));
+    a.addPan(PAN);
+    await new Promise((res) => setTimeout(res, 80)); // one batched flush
+    a.record('in', Buffer.from(`0210${PAN}`)); // and the rest with close()
+    a.event('end');
+    a.close();
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { dir: string; ascii?: string; note?: string; t_ns: number });
+    expect(lines).toHaveLength(502);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain(PAN);
+    expect(lines[0]!.ascii).toBe('0200541333******0434000000');
+    expect(lines.at(-1)).toMatchObject({ dir: 'event', note: 'end' });
+  });
+
+  it('masks the excerpts a conformance step asks for (since a mark) when asked, with the PANs known by then', () => {
+    const r = new WireRecorder();
+    const mark = r.mark();
+    r.record('in', Buffer.from(`0210${PAN}`));
+    r.addPan(PAN);
+    expect(r.since(mark)[0]!.ascii).toBe('0210541333******0434');
+  });
+});
