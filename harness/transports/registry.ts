@@ -19,41 +19,37 @@ const factories: Record<TransportType, (config: TransportConfig) => Transport> =
       connectTimeoutMs: c.connectTimeoutMs as number | undefined,
       noDelay: c.noDelay as boolean | undefined,
     }),
-  serial: (c) => {
-    if (typeof c.path !== 'string') {
-      throw new PoshilError('SERIAL_NO_PATH', 'serial transport needs a "path" (e.g. /dev/ttyUSB0)', { exitCode: 2 });
-    }
-    return new SerialTransport({
-      path: c.path,
-      baudRate: c.baudRate as number | undefined,
-      dataBits: c.dataBits as SerialOptions['dataBits'],
-      stopBits: c.stopBits as SerialOptions['stopBits'],
-      parity: c.parity as SerialOptions['parity'],
+  serial: (c) =>
+    new SerialTransport({
+      ...serialLine(c, 'serial transport needs a "path" (e.g. /dev/ttyUSB0)'),
       rtscts: c.rtscts as boolean | undefined,
       xon: c.xon as boolean | undefined,
       xoff: c.xoff as boolean | undefined,
-    });
-  },
-  rs485: (c) => {
-    if (typeof c.path !== 'string') {
-      throw new PoshilError('SERIAL_NO_PATH', 'rs485 transport needs the "path" of the RS485 adapter (e.g. /dev/ttyUSB0)', { exitCode: 2 });
-    }
-    return new Rs485Transport({
-      path: c.path,
+    }),
+  rs485: (c) =>
+    new Rs485Transport({
+      ...serialLine(c, 'rs485 transport needs the "path" of the RS485 adapter (e.g. /dev/ttyUSB0)'),
       address: c.address as number,
-      baudRate: c.baudRate as number | undefined,
-      dataBits: c.dataBits as SerialOptions['dataBits'],
-      stopBits: c.stopBits as SerialOptions['stopBits'],
-      parity: c.parity as SerialOptions['parity'],
       turnaroundMs: c.turnaroundMs as number | undefined,
       idleGapMs: c.idleGapMs as number | undefined,
       rtsControl: c.rtsControl as boolean | undefined,
       rtsActiveLow: c.rtsActiveLow as boolean | undefined,
       echo: c.echo as boolean | undefined,
-    });
-  },
+    }),
   virtual: (c) => connectVirtual((c.name as string | undefined) ?? 'default', { bitsPerSecond: c.bitsPerSecond as number | undefined }),
 };
+
+/** Port and character settings, shared by serial and rs485. */
+function serialLine(c: TransportConfig, noPath: string): SerialOptions {
+  if (typeof c.path !== 'string') throw new PoshilError('SERIAL_NO_PATH', noPath, { exitCode: 2 });
+  return {
+    path: c.path,
+    baudRate: c.baudRate as number | undefined,
+    dataBits: c.dataBits as SerialOptions['dataBits'],
+    stopBits: c.stopBits as SerialOptions['stopBits'],
+    parity: c.parity as SerialOptions['parity'],
+  };
+}
 
 export function createTransport(config: TransportConfig, overrides: Partial<TransportConfig> = {}): Transport {
   const factory = (factories as Record<string, (config: TransportConfig) => Transport>)[config.type];
