@@ -66,8 +66,13 @@ export interface BusStats {
   echoBytes: number;
 }
 
-/** How long after the wire time the echo of our last byte may still arrive (USB adapters buffer). */
-const ECHO_GRACE_MS = 20;
+/**
+ * How long after the wire time the echo of our last byte may still arrive. USB adapters hold
+ * received bytes up to their latency timer (16 ms by default on FTDI chips) and a loaded host
+ * adds its own delay; waiting ends as soon as the echo is in, so a generous limit costs nothing
+ * on a healthy line, while a short one would misread a late echo as a station's answer.
+ */
+const ECHO_GRACE_MS = 250;
 
 /** Highest device address; 0 is reserved (broadcast in the Modbus convention). */
 export const MAX_ADDRESS = 247;
