@@ -72,7 +72,7 @@ export const soakMemory: Benchmark = {
     const notes = [
       `${samples.length} RSS samples every ${size.sampleMs} ms over ${samples[samples.length - 1].t.toFixed(1)} s; last-half slope ${perMinute === null ? '—' : round(perMinute, 3)} MB/min (heap ${heapPerMinute === null ? '—' : round(heapPerMinute * 60, 3)} MB/min)`,
       `stress run: ${measurement('count')} arrivals at ${size.rate} tps offered, completed ${completed}, achieved ${measurement('achieved_tps')} tps, dropped ${measurement('dropped')}, errors ${measurement('errors')}, p99 ${measurement('p99_ms')} ms`,
-      `concurrency ${CONCURRENCY} × maxInFlight ${MAX_IN_FLIGHT}; RSS of the harness process only (the emulator is a child process), TypeScript loaded as bin/poshil.js does; peak heap ${round(Math.max(...samples.map((s) => s.heap)) / MB, 1)} MB, peak external ${round(Math.max(...samples.map((s) => s.external)) / MB, 1)} MB`,
+      `concurrency ${CONCURRENCY} × maxInFlight ${MAX_IN_FLIGHT}; RSS of the harness process only (the emulator is a child process), the harness run from its TypeScript sources through tsx (bin/poshil.js runs the bundle, which needs less); peak heap ${round(Math.max(...samples.map((s) => s.heap)) / MB, 1)} MB, peak external ${round(Math.max(...samples.map((s) => s.external)) / MB, 1)} MB`,
       ...(test.notes ?? []).map((n) => `stress kind: ${n}`),
     ];
     if (why) notes.unshift(why);
