@@ -126,6 +126,27 @@ describe('conformance kind', () => {
   });
 });
 
+describe('conformance kind, ZVT retransmission limit (suites/conformance-zvt.json)', () => {
+  const shipped = (JSON.parse(fs.readFileSync(path.join(ROOT, 'suites/conformance-zvt.json'), 'utf8')) as { tests: { params: { steps: { id: string }[] } }[] }).tests[0]!.params.steps;
+  const stop = shipped.filter((s) => s.id === 'retransmissions-stop');
+  // The shipped profile's T1 of 1 s, on an in-memory link.
+  const withT1 = (emulator: EmulatorConfig = {}): DeviceProfile => {
+    const p = zvtTerminal(emulator);
+    p.interfaces.ecr!.framing = { type: 'zvt-serial', t1Ms: 1000 };
+    return p;
+  };
+
+  it('passes when the terminal gives up after 3 retransmissions of its 80 00 00', async () => {
+    expect(steps(await runOneTest(withT1(), 'conformance', { steps: stop }, {}, 1500))).toEqual(['retransmissions-stop:pass']);
+  });
+
+  it('catches a terminal that keeps retransmitting (extraRetransmits)', async () => {
+    const r = await runOneTest(withT1({ defects: { extraRetransmits: 1 } }), 'conformance', { steps: stop }, {}, 1500);
+    expect(steps(r)).toEqual(['retransmissions-stop:fail']);
+    expect(r.notes?.[0]).toMatch(/expected \/\^06\(10028000001003F51F\)\{4\}\$\//);
+  });
+});
+
 describe('conformance kind, Concert script (suites/conformance-stx-etx.json)', () => {
   it('passes every step on the healthy terminal', async () => {
     const r = await runOneTest(concertTerminal(), 'conformance', { steps: concertSteps }, {}, 1500);
