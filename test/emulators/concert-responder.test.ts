@@ -3,6 +3,7 @@ import { TerminalModel } from '../../devices/emulators/terminal/terminal-model';
 import type { FrameLink } from '../../harness/framing/frame-link';
 import type { Frame } from '../../harness/framing/framer';
 import { decodeResponse, encodeRequest, type ConcertRequest } from '../../harness/protocols/concert';
+import { withSequence } from '../protocols/concert/sale-request';
 
 /**
  * The emulated terminal's Concert face, on its own (the link layer has its own tests): what it
@@ -40,17 +41,7 @@ class EcrSide implements FrameLink {
   }
 }
 
-const BASE: ConcertRequest = {
-  posNumber: '01',
-  amount: '00001234',
-  answerFlag: '0',
-  paymentMode: '1',
-  transactionType: '0',
-  currency: '978',
-  privateData: '000001    ',
-  delay: 'A010',
-  authorisation: 'B010',
-};
+const BASE: ConcertRequest = withSequence(1);
 
 async function answers(ecr: EcrSide, count: number): Promise<string[]> {
   const end = Date.now() + 2000;

@@ -12,6 +12,7 @@ import {
   type ConcertRequest,
   type ConcertResponse,
 } from '../../../harness/protocols/concert';
+import { SALE_1234 } from './sale-request';
 
 /**
  * The Concert V2 message set: a 34-character request, a 25-character answer (80 with the rep
@@ -20,18 +21,7 @@ import {
  */
 const ascii = (s: string) => Buffer.from(s, 'latin1');
 
-/** 12.34 EUR, card, debit, short answer, answer at end of transaction, terminal decides. */
-const SALE: ConcertRequest = {
-  posNumber: '01',
-  amount: '00001234',
-  answerFlag: '0',
-  paymentMode: '1',
-  transactionType: '0',
-  currency: '978',
-  privateData: '          ',
-  delay: 'A010',
-  authorisation: 'B010',
-};
+const SALE = SALE_1234;
 const SALE_TEXT = '01' + '00001234' + '0' + '1' + '0' + '978' + '          ' + 'A010' + 'B010';
 
 const ACCEPTED: ConcertResponse = { posNumber: '01', status: '0', amount: '00001234', paymentMode: '1', currency: '978', privateData: '000001    ' };

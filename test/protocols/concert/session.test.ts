@@ -2,6 +2,7 @@ import { LinkClosedError, ResponseTimeoutError } from '../../../harness/errors';
 import type { FrameLink } from '../../../harness/framing/frame-link';
 import type { Frame } from '../../../harness/framing/framer';
 import { ConcertError, ConcertSession, decodeRequest, encodeResponse, type ConcertRequest, type ConcertResponse } from '../../../harness/protocols/concert';
+import { withSequence } from './sale-request';
 
 /**
  * The ECR side of Concert against a scripted terminal (below the link layer, which has its own
@@ -73,17 +74,7 @@ describe('Concert session', () => {
   it('sends a sale as a debit with the amount in minor units and a 6-digit sequence in privateData, and reads status 0 as approved "00"', async () => {
     const { terminal, s } = session();
     const o = await s.transact({ type: 'sale', amountMinor: 1234 }, T);
-    expect(terminal.received[0]).toEqual({
-      posNumber: '01',
-      amount: '00001234',
-      answerFlag: '0',
-      paymentMode: '1',
-      transactionType: '0',
-      currency: '978',
-      privateData: '000001    ',
-      delay: 'A010',
-      authorisation: 'B010',
-    });
+    expect(terminal.received[0]).toEqual(withSequence(1));
     expect(o).toEqual({ type: 'sale', approved: true, responseCode: '00', stan: '000001', amountMinor: 1234 });
   });
 
