@@ -69,10 +69,19 @@ export async function startEmulator(
 function spawnEmulatorChild(): ChildProcess {
   return fork(ENTRY, ENTRY_ARGS, {
     // The CJS loader alone: --import tsx would also start tsx's ESM loader thread, ~35 MB and ~150 ms.
-    execArgv: BUNDLED ? [] : ['--require', 'tsx/cjs'],
+    execArgv: [...(BUNDLED ? [] : ['--require', 'tsx/cjs']), ...emulatorNodeArgs()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, POSHIL_EMULATOR: '1' },
   });
+}
+
+/**
+ * Extra node options for the emulator child only (POSHIL_EMULATOR_NODE_ARGS, space-separated):
+ * `--cpu-prof` is refused in NODE_OPTIONS, and profiling the device side of a benchmark
+ * needs it.
+ */
+function emulatorNodeArgs(): string[] {
+  return (process.env.POSHIL_EMULATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 let prewarmed: ChildProcess | undefined;
