@@ -46,7 +46,7 @@ export class DeviceChannel implements Channel {
     this.protocol = options.iface.protocol.type;
     this.recorder = options.recorder ?? new WireRecorder();
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 5000;
-    this.transport = options.transport ?? createTransport(options.iface.transport, options.transportOverrides);
+    this.transport = options.transport ?? createTransport(options.iface.transport, { baseDir: options.baseDir, ...options.transportOverrides });
   }
 
   get endpoint(): string {

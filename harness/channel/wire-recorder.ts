@@ -64,6 +64,7 @@ export class WireRecorder implements SecretSink {
   private chunks = 0;
   /** Chunks seen past the limit and not recorded. */
   omitted = 0;
+  private readonly taps = new Set<(dir: 'out' | 'in', data: Buffer) => void>();
 
   constructor(options: WireRecorderOptions = {}) {
     this.keep = options.keep ?? 2000;
@@ -75,7 +76,17 @@ export class WireRecorder implements SecretSink {
     this.pans.add(pan);
   }
 
+  /**
+   * Every chunk as it crosses the wire, before masking and whatever the trace limit: for checks
+   * that must see the clear bytes (the PAN-leak scan). Returns the unsubscribe function.
+   */
+  tap(listener: (dir: 'out' | 'in', data: Buffer) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+
   record(dir: 'out' | 'in', data: Buffer): void {
+    for (const t of this.taps) t(dir, data);
     if (this.chunks >= this.maxChunks) {
       if (this.omitted++ === 0) this.event(`trace limit of ${this.maxChunks} chunks reached: further bytes are counted, not recorded`);
       return;

@@ -12,6 +12,7 @@ import { validateFiles } from './validate';
 import { emulate } from './emulate';
 import { devicesCommand } from './devices-command';
 import { cryptoCommand } from './crypto-command';
+import { tlsProbeCommand } from './tls-probe-command';
 import { parseDefects } from './defects';
 
 /**
@@ -34,6 +35,9 @@ Usage:
   poshil crypto dukpt|pinblock|mac|kcv …
                                        payment-crypto calculator (DUKPT keys, ISO 9564 PIN blocks,
                                        ISO 9797-1 / CMAC MACs, key check values); poshil crypto --help
+  poshil tls-probe <host:port> [--servername N] [--ca FILE] [--json]
+                                       what a device listening on TLS accepts (versions, weak
+                                       suites, certificate) against the TLS 1.2+ policy
   poshil --version | --help
 
 Exit codes: 0 all passed, 1 a test failed, 2 suite/device could not be loaded or reached.`;
@@ -66,6 +70,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return devicesCommand(rest, io);
       case 'crypto':
         return await cryptoCommand(rest, io);
+      case 'tls-probe':
+        return await tlsProbeCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${POSHIL_VERSION}\n`);

@@ -1,5 +1,7 @@
 import type { Channel } from '../channel/channel';
 import type { Limit } from '../reports/model';
+import type { HostSimulator } from '../host/host-simulator';
+import type { PresentedCard } from '../host/acquirer-contract';
 
 /**
  * A test kind is a plug-in: a JSON sub-schema for its `params`, the metrics it produces (the
@@ -40,6 +42,15 @@ export interface KindContext<P> {
   log(message: string): void;
   /** Aborted on SIGINT or when the run is cancelled: stop soon, return what was measured. */
   signal: AbortSignal;
+  /** The run's acquirer host simulators (the profile's `host` interfaces); empty when none. */
+  hosts: HostSimulator[];
+  /** Presents a test card at the terminal (swipe and PIN entry); only for emulated terminals. */
+  presentCard?: (card: PresentedCard) => Promise<void>;
+  /**
+   * Every chunk on every interface of the run (channels and host simulators), clear, before
+   * masking, until the returned function is called. For checks that scan for leaks.
+   */
+  tapWire(listener: (role: string, dir: 'in' | 'out', data: Buffer) => void): () => void;
 }
 
 export interface KindOutcome {

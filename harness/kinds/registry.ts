@@ -2,6 +2,7 @@ import type { TestKind } from './kind';
 import { latencyKind } from './latency';
 import { stressKind } from './stress';
 import { conformanceKind } from './conformance';
+import { encryptionKind } from './encryption';
 
 /**
  * Every built-in test kind. The suite schema is composed from this map (each kind's
@@ -11,6 +12,7 @@ export const kinds = {
   latency: latencyKind,
   stress: stressKind,
   conformance: conformanceKind,
+  encryption: encryptionKind,
 } as const satisfies Record<string, TestKind<never>>;
 
 export type KindName = keyof typeof kinds;

@@ -117,6 +117,7 @@ export class ConsoleReporter implements Reporter {
     for (const t of start.tests) this.kinds.set(t.id, t.kind);
     const count = `${start.tests.length} test${start.tests.length === 1 ? '' : 's'}`;
     this.line(`${this.paint('bold', `poshil ${oneLine(start.suiteName)}`)} ${this.paint('dim', `(${oneLine(start.suiteFile)}), ${count}, run ${oneLine(start.runId)}`)}`);
+    for (const w of start.warnings ?? []) this.line(this.paint('yellow', `warning: ${oneLine(w)}`));
   }
 
   onTestStart(test: { id: string; kind: string; index: number; total: number }): void {

@@ -98,6 +98,8 @@ export interface RunStart {
   suiteFile: string;
   tests: { id: string; kind: string }[];
   outDir: string;
+  /** Set-up warnings a technician should see before results (e.g. a key file others can read). */
+  warnings?: string[];
 }
 
 /**

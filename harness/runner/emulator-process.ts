@@ -7,7 +7,8 @@ import { createPortPair } from '../transports/paired-binding';
 import { EmulatedTerminal, type EmulatorEndpoint, type EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
 import { DeviceUnreachableError } from '../errors';
 import { BUNDLED, PROJECT_ROOT } from '../project-root';
-import type { DeviceProfile, EmulatorConfig } from '../suite/types';
+import type { DeviceProfile } from '../suite/types';
+import type { PresentedCard } from '../host/acquirer-contract';
 
 /**
  * Starts the embedded emulated terminal of a device profile in a child process and tells the
@@ -21,8 +22,13 @@ export interface RunningEmulator {
   identity: Record<string, string>;
   defects: Record<string, number>;
   pid: number;
+  /** The cardholder presents a card (swipe and PIN) at the terminal; it stays until replaced. */
+  presentCard(card: PresentedCard): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How long the emulator child may take to confirm a presented card. */
+const PRESENT_CARD_TIMEOUT_MS = 5000;
 
 // From the bundle, the emulator's own bundle runs on plain node; from the sources, tsx runs main.ts.
 const ENTRY = BUNDLED ? path.join(PROJECT_ROOT, 'bin', 'run-bundle.js') : path.join(PROJECT_ROOT, 'devices', 'emulators', 'terminal', 'main.ts');
@@ -30,7 +36,7 @@ const ENTRY_ARGS = BUNDLED ? [path.join(PROJECT_ROOT, 'dist', 'emulator.cjs')] :
 
 export async function startEmulator(
   profile: DeviceProfile,
-  overrides: { defects?: EmulatorConfig['defects']; seed?: number; ports?: Record<string, number> } = {},
+  overrides: Omit<EmulatorOverrides, 'serialPaths'> = {},
   startTimeoutMs = 15_000,
 ): Promise<RunningEmulator> {
   const lines = serialLines(profile);
@@ -148,6 +154,7 @@ async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides
   return {
     ...ready,
     pid: child.pid ?? 0,
+    presentCard: (card) => presentCardTo(child, card),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -169,7 +176,42 @@ async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides
 export async function startInProcessEmulator(profile: DeviceProfile, overrides: EmulatorOverrides = {}): Promise<RunningEmulator> {
   const terminal = new EmulatedTerminal(profile, overrides);
   const endpoints = await terminal.start();
-  return { endpoints, identity: terminal.identity(), defects: terminal.activeDefects(), pid: process.pid, stop: () => terminal.stop() };
+  return {
+    endpoints,
+    identity: terminal.identity(),
+    defects: terminal.activeDefects(),
+    pid: process.pid,
+    presentCard: async (card) => terminal.presentCard(card),
+    stop: () => terminal.stop(),
+  };
+}
+
+/** Sends the card to the emulator child and waits for its confirmation. Errors never carry the card. */
+function presentCardTo(child: ChildProcess, card: PresentedCard): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (!child.connected) {
+      reject(new DeviceUnreachableError('cannot present a card: the emulated terminal process is gone'));
+      return;
+    }
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onMessage = (m: { type: string; message?: string }) => {
+      if (m.type === 'card-presented') done();
+      else if (m.type === 'card-refused') done(new DeviceUnreachableError(`the emulated terminal refused the presented card: ${m.message ?? 'no reason given'}`));
+    };
+    const onExit = () => done(new DeviceUnreachableError('the emulated terminal exited while a card was being presented'));
+    const timer = setTimeout(() => done(new DeviceUnreachableError(`the emulated terminal did not confirm the presented card within ${PRESENT_CARD_TIMEOUT_MS} ms`)), PRESENT_CARD_TIMEOUT_MS);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ type: 'present-card', card }, (err) => {
+      if (err) done(new DeviceUnreachableError(`could not present a card to the emulated terminal: ${err.message}`, { cause: err }));
+    });
+  });
 }
 
 /**

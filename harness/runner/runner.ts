@@ -17,6 +17,10 @@ import { summarise, type DeviceInfo, type Reporter, type RunReport, type TestRes
 import type { DeviceProfile, EmulatorConfig, Suite, SuiteTest } from '../suite/types';
 import { startEmulator, startInProcessEmulator, type RunningEmulator } from './emulator-process';
 import { RunJournal } from './run-journal';
+import { HostSimulator, isHostRole } from '../host/host-simulator';
+import { loadHostKeys } from '../host/host-keys';
+import type { PresentedCard } from '../host/acquirer-contract';
+import type { EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
 import { POSHIL_VERSION } from '../version';
 
 /**
@@ -62,15 +66,21 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   // Every test card in the suite is a secret from the start, whatever the device echoes.
   const suitePans = collectPans(suite);
   let emulator: RunningEmulator | undefined;
+  const hosts: HostSimulator[] = [];
   const channels = new Map<string, DeviceChannel>();
   let channelFactory: ChannelFactory | undefined;
   const results: TestResult[] = [];
   let interrupted: string | undefined;
 
   try {
+    // poshil is the acquirer on host interfaces: listening before the terminal starts, so an
+    // emulated one can be told where to dial (and handed its keys, as by a key loader).
+    hosts.push(...(await startHostSimulators(device, outDir, suitePans)));
     if (device.emulator) {
       const inMemory = Object.values(device.interfaces).some((i) => i.transport.type === 'virtual');
-      const starting = inMemory ? startInProcessEmulator(device, { defects: options.defects, seed }) : startEmulator(device, { defects: options.defects, seed });
+      const acquirer = acquirerFor(device, hosts);
+      const overrides = { defects: options.defects, seed, ...(acquirer ? { acquirer } : {}) };
+      const starting = inMemory ? startInProcessEmulator(device, overrides) : startEmulator(device, overrides);
       // While the emulator process starts, load what the first measurement needs.
       LatencyHistogram.preload();
       emulator = await starting;
@@ -78,6 +88,9 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     }
     const factory = new ChannelFactory(device, emulator, outDir, suitePans, suite.defaults.timeoutMs);
     for (const role of new Set(tests.filter((t) => !t.skip).map((t) => t.interface))) {
+      if (isHostRole(role)) {
+        throw new PoshilError('HOST_INTERFACE_TEST', `tests run on the terminal's interfaces; '${role}' is the acquirer side, which poshil itself serves (use "interface": "ecr" and an encryption test to inspect it)`, { exitCode: 2 });
+      }
       const channel = factory.create(role);
       channels.set(role, channel);
       // Reach every interface before the first test: an unreachable device is a setup
@@ -85,7 +98,9 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       await channel.open();
     }
     channelFactory = factory;
-    await reporter.onRunStart?.(start);
+    const warnings = hosts.flatMap((h) => h.keys?.warnings ?? []);
+    for (const message of warnings) journal.append({ type: 'note', at: new Date().toISOString(), message: `warning: ${message}` });
+    await reporter.onRunStart?.(warnings.length > 0 ? { ...start, warnings } : start);
 
     for (const [index, test] of tests.entries()) {
       await reporter.onTestStart?.({ id: test.id, kind: test.kind, index, total: tests.length });
@@ -96,7 +111,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       } else if (test.skip) {
         result = skipped(test, typeof test.skip === 'string' ? test.skip : 'skipped in the suite');
       } else {
-        result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), channelFactory, suite, seed, signal, reporter);
+        const device: RunDevice = { hosts, presentCard: emulator?.presentCard, recorders: () => [...[...channels.entries()].map(([role, c]) => ({ role, recorder: c.recorder })), ...hosts.map((h) => ({ role: h.role, recorder: h.recorder }))] };
+        result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), channelFactory, suite, seed, signal, reporter, device);
       }
       result = maskDeep(result, suitePans);
       results.push(result);
@@ -105,12 +121,12 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     }
   } catch (err) {
     journal.append({ type: 'note', at: new Date().toISOString(), message: `run stopped: ${(err as Error).message}` });
-    await closeAll(channels, emulator);
+    await closeAll(channels, emulator, hosts);
     journal.close();
     throw err;
   }
   if (signal.aborted) interrupted ??= 'interrupted';
-  await closeAll(channels, emulator);
+  await closeAll(channels, emulator, hosts);
 
   const endedAt = new Date();
   const report: RunReport = {
@@ -151,6 +167,7 @@ async function runTest(
   seed: number,
   signal: AbortSignal,
   reporter: Reporter,
+  device: RunDevice,
 ): Promise<TestResult> {
   const startedAt = new Date();
   const t0 = process.hrtime.bigint();
@@ -197,6 +214,13 @@ async function runTest(
     progress: (p) => reporter.onProgress?.(test.id, p),
     log: (message) => channel.recorder.event(`${test.id}: ${message}`),
     signal,
+    hosts: device.hosts,
+    presentCard: device.presentCard,
+    tapWire: (listener) => {
+      const all = [...device.recorders(), ...extra.map((c) => ({ role: c.role, recorder: c.recorder }))];
+      const offs = all.map(({ role, recorder }) => recorder.tap((dir, data) => listener(role, dir, data)));
+      return () => offs.forEach((off) => off());
+    },
   };
   let outcome: KindOutcome;
   try {
@@ -292,12 +316,63 @@ function deviceInfo(device: DeviceProfile, emulator: RunningEmulator | undefined
   return { name: device.name, file: relative(device.file), sha256: device.sha256, emulated: emulator !== undefined, identity };
 }
 
-async function closeAll(channels: Map<string, DeviceChannel>, emulator: RunningEmulator | undefined): Promise<void> {
+async function closeAll(channels: Map<string, DeviceChannel>, emulator: RunningEmulator | undefined, hosts: HostSimulator[]): Promise<void> {
   for (const c of channels.values()) {
     await c.close().catch(() => undefined);
     c.recorder.close();
   }
   await emulator?.stop();
+  for (const h of hosts) {
+    await h.stop().catch(() => undefined);
+    h.recorder.close();
+  }
+}
+
+/** What a test may reach of the device beyond its channel: host simulators, card presentation, raw wire taps. */
+interface RunDevice {
+  hosts: HostSimulator[];
+  presentCard?: (card: PresentedCard) => Promise<void>;
+  recorders(): { role: string; recorder: WireRecorder }[];
+}
+
+async function startHostSimulators(device: DeviceProfile, outDir: string, pans: string[]): Promise<HostSimulator[]> {
+  const hosts: HostSimulator[] = [];
+  try {
+    for (const [role, iface] of Object.entries(device.interfaces)) {
+      if (!isHostRole(role)) continue;
+      const baseDir = path.dirname(device.file);
+      const keys = iface.security ? loadHostKeys(role, iface.security, baseDir) : undefined;
+      const recorder = new WireRecorder({ file: path.join(outDir, 'wire', `${role}.ndjson`) });
+      for (const pan of pans) recorder.addPan(pan);
+      for (const w of keys?.warnings ?? []) recorder.event(`warning: ${w}`);
+      const host = new HostSimulator({ role, iface, baseDir, recorder, keys });
+      hosts.push(host);
+      await host.start();
+    }
+    return hosts;
+  } catch (err) {
+    for (const h of hosts) {
+      await h.stop().catch(() => undefined);
+      h.recorder.close();
+    }
+    throw err;
+  }
+}
+
+/** Where the emulated terminal dials its acquirer (the first host interface), with its injected keys. */
+function acquirerFor(device: DeviceProfile, hosts: HostSimulator[]): EmulatorOverrides['acquirer'] {
+  const host = hosts[0];
+  if (!host || !host.keys) return undefined;
+  const iface = device.interfaces[host.role]!;
+  const ca = host.caPem;
+  return {
+    endpoint: { role: host.role, host: host.endpoint.host, port: host.endpoint.port, ...(ca ? { tls: { ca, servername: host.serverName } } : {}) },
+    keys: host.keys.injection,
+    packager: iface.protocol.packager as string,
+    framing: iface.framing,
+    terminalId: iface.protocol.terminalId as string | undefined,
+    merchantId: iface.protocol.merchantId as string | undefined,
+  };
 }
 
 function collectPans(suite: Suite): string[] {

@@ -11,6 +11,7 @@ import type { JsonSchema } from '../kinds/kind';
 import { framingSchemas } from '../framing/config-schemas';
 import { protocolSchemas } from '../protocols/config-schemas';
 import { transportSchemas } from '../transports/config-schemas';
+import { securitySchema } from '../host/host-keys';
 import { INTERFACE_NAME_PATTERN, JSON_SCHEMA_DIALECT } from './suite-schema';
 
 /** The three layer blocks of an interface, with the schemas of each `type`. */
@@ -77,6 +78,12 @@ export const emulatorSchema: JsonSchema = {
         extraRetransmits: { type: 'integer', minimum: 0, maximum: 20, description: "Serial link layer: the terminal retransmits (and repeats ENQ) this many times more than the link's retries allow." },
         rs485NoTurnaround: { enum: [0, 1], description: 'RS485: the terminals answer without waiting the bus turnaround; what they send while the master still drives the line is lost (1: on).' },
         rs485AnswersAll: { enum: [0, 1], description: 'RS485: every terminal on the bus answers every address, so two stations drive the line at once and garble each other (1: on).' },
+        leakPan: { enum: [0, 1], description: 'Host leg: the terminal also sends the clear PAN (field 2) and track 2 (field 35) to the acquirer (1: on).' },
+        reuseKsn: { enum: [0, 1], description: 'Host leg: the DUKPT transaction counter never advances after the first transaction, so every transaction reuses one KSN (1: on).' },
+        wrongPinKey: { enum: [0, 1], description: 'Host leg: the PIN block is enciphered under the DUKPT data key instead of the PIN key (1: on).' },
+        badMac: { enum: [0, 1], description: 'Host leg: the MAC in field 64 is wrong, its last byte inverted (1: on).' },
+        weakTls: { enum: [0, 1], description: "Host leg: the terminal's TLS client offers TLS 1.0 to 1.3 and weak cipher suites (1: on)." },
+        noCertCheck: { enum: [0, 1], description: "Host leg: the terminal does not check the acquirer's certificate; expired, self-signed and wrong-name certificates are accepted (1: on)." },
       },
       additionalProperties: false,
     },
@@ -109,6 +116,7 @@ export function buildDeviceSchema(): JsonSchema {
             transport: unionOnType('transport', 'How bytes reach the device.'),
             framing: unionOnType('framing', 'How messages are delimited on the link.'),
             protocol: unionOnType('protocol', 'The message protocol spoken on the link.'),
+            security: securitySchema,
           },
           required: ['transport', 'framing', 'protocol'],
           additionalProperties: false,

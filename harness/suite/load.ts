@@ -348,7 +348,7 @@ function emulatorPortIssues(doc: JsonDocument, interfaces: Record<string, unknow
   const issues: ConfigIssue[] = [];
   for (const [role, iface] of Object.entries(interfaces)) {
     const transport = isObject(iface) ? iface.transport : undefined;
-    if (isObject(transport) && transport.type === 'tcp' && transport.port === 0) {
+    if (isObject(transport) && (transport.type === 'tcp' || transport.type === 'tls') && transport.port === 0) {
       issues.push(
         doc.issue(['interfaces', role, 'transport', 'port'], 'the TCP port the device listens on (1-65535)', "port 0 lets the emulator pick a free port, but this profile has no \"emulator\" block: give the device's TCP port"),
       );
@@ -401,6 +401,7 @@ function buildDevice(doc: JsonDocument): DeviceProfile {
       transport: withDefaults('transport', raw.transport),
       framing: withDefaults('framing', raw.framing),
       protocol: withDefaults('protocol', raw.protocol),
+      ...(isObject(raw.security) ? { security: raw.security } : {}),
     } as InterfaceConfig;
   }
   const device: DeviceProfile = { name: data.name as string, file: doc.file, sha256: doc.sha256, interfaces };

@@ -3,6 +3,7 @@
  * are the one source of truth for what a file may contain; these types mirror them.
  */
 import type { Limit } from '../reports/model';
+import type { SecurityConfig } from '../host/host-keys';
 
 export interface SuiteTest {
   id: string;
@@ -50,6 +51,8 @@ export interface InterfaceConfig {
   transport: TransportConfig;
   framing: FramingConfig;
   protocol: ProtocolConfig;
+  /** Host interfaces: DUKPT scheme, where the BDK is, the terminal's initial KSN. */
+  security?: SecurityConfig;
 }
 
 export interface EmulatorConfig {
@@ -82,6 +85,18 @@ export interface EmulatorConfig {
     rs485NoTurnaround?: number;
     /** RS485: every terminal on the bus answers every address, so two drive the line at once (1 = on). */
     rs485AnswersAll?: number;
+    /** Host leg: the terminal also sends the clear PAN (field 2) and track 2 (field 35) to the acquirer (1 = on). */
+    leakPan?: number;
+    /** Host leg: the DUKPT counter never advances after the first transaction, so every transaction reuses one KSN (1 = on). */
+    reuseKsn?: number;
+    /** Host leg: the PIN block is enciphered under the DUKPT data key instead of the PIN key (1 = on). */
+    wrongPinKey?: number;
+    /** Host leg: the MAC sent in field 64 is wrong (its last byte inverted) (1 = on). */
+    badMac?: number;
+    /** Host leg: the terminal's TLS client offers TLS 1.0 to 1.3 and weak cipher suites (1 = on). */
+    weakTls?: number;
+    /** Host leg: the terminal does not check the acquirer's certificate (expired, self-signed, wrong name all accepted) (1 = on). */
+    noCertCheck?: number;
   };
   /** Journal file; default is in memory only. */
   journal?: string;

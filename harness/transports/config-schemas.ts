@@ -19,6 +19,23 @@ export const transportSchemas = {
     required: ['type', 'port'],
     additionalProperties: false,
   },
+  tls: {
+    type: 'object',
+    description:
+      'TLS over TCP. On an ECR interface poshil connects as the client and checks the device certificate against `ca`; on a host interface poshil listens as the acquirer and presents a certificate from a throwaway test PKI it makes at start (openssl).',
+    properties: {
+      type: { const: 'tls' },
+      host: { type: 'string', description: 'Host name or address; default 127.0.0.1 (on a host interface: the address poshil listens on).', default: '127.0.0.1' },
+      port: { type: 'integer', minimum: 0, maximum: 65535, description: 'TCP port. 0: any free port (the emulator, or the host simulator, picks one).' },
+      connectTimeoutMs: { type: 'integer', minimum: 1, default: 3000 },
+      servername: { type: 'string', minLength: 1, description: 'Name the certificate must carry (SNI); default localhost.' },
+      ca: { type: 'string', minLength: 1, description: 'ECR client: PEM file of the CA that signed the device certificate, relative to the profile. Default: the system CAs.' },
+      minVersion: { enum: ['TLSv1.2', 'TLSv1.3'], default: 'TLSv1.2', description: 'Lowest TLS version poshil agrees to.' },
+      noDelay: { type: 'boolean', default: true, description: 'Disable Nagle (TCP_NODELAY).' },
+    },
+    required: ['type', 'port'],
+    additionalProperties: false,
+  },
   virtual: {
     type: 'object',
     description: 'In-memory pair, for tests and the in-process emulator.',

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { PoshilError } from '../errors';
 import type { TransportConfig } from '../suite/types';
 import type { TransportType } from './config-schemas';
@@ -19,6 +21,18 @@ const factories: Record<TransportType, (config: TransportConfig) => Transport> =
       connectTimeoutMs: c.connectTimeoutMs as number | undefined,
       noDelay: c.noDelay as boolean | undefined,
     }),
+  tls: (c) =>
+    new TcpTransport({
+      host: c.host as string | undefined,
+      port: c.port as number,
+      connectTimeoutMs: c.connectTimeoutMs as number | undefined,
+      noDelay: c.noDelay as boolean | undefined,
+      tls: {
+        servername: (c.servername as string | undefined) ?? 'localhost',
+        ca: typeof c.ca === 'string' ? readCa(c.ca, c.baseDir as string | undefined) : undefined,
+        minVersion: (c.minVersion as 'TLSv1.2' | 'TLSv1.3' | undefined) ?? 'TLSv1.2',
+      },
+    }),
   serial: (c) =>
     new SerialTransport({
       ...serialLine(c, 'serial transport needs a "path" (e.g. /dev/ttyUSB0)'),
@@ -38,6 +52,16 @@ const factories: Record<TransportType, (config: TransportConfig) => Transport> =
     }),
   virtual: (c) => connectVirtual((c.name as string | undefined) ?? 'default', { bitsPerSecond: c.bitsPerSecond as number | undefined }),
 };
+
+/** The CA file of a TLS client interface; a missing file is a profile problem (exit 2). */
+function readCa(file: string, baseDir: string | undefined): string {
+  const full = path.resolve(baseDir ?? process.cwd(), file);
+  try {
+    return fs.readFileSync(full, 'utf8');
+  } catch (err) {
+    throw new PoshilError('TLS_CA', `tls transport: cannot read the CA file ${full}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { exitCode: 2 });
+  }
+}
 
 /** Port and character settings, shared by serial and rs485. */
 function serialLine(c: TransportConfig, noPath: string): SerialOptions {

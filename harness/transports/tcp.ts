@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { DeviceUnreachableError, LinkClosedError } from '../errors';
 import { TransportListeners } from './listeners';
 import type { DataListener, DisconnectListener, Transport } from './transport';
@@ -8,11 +9,13 @@ export interface TcpOptions {
   port: number;
   connectTimeoutMs?: number;
   noDelay?: boolean;
+  /** TLS on top: the name the certificate must carry, the CA (PEM; default the system's), the lowest version. */
+  tls?: { servername: string; ca?: string; minVersion: 'TLSv1.2' | 'TLSv1.3' };
 }
 
-/** Plain TCP client: an Ethernet ECR link or a host connection. */
+/** TCP client, plain or TLS: an Ethernet ECR link or a host connection. */
 export class TcpTransport implements Transport {
-  readonly type = 'tcp';
+  readonly type: 'tcp' | 'tls';
   readonly endpoint: string;
   readonly lineRate = undefined;
   private socket: net.Socket | undefined;
@@ -22,6 +25,7 @@ export class TcpTransport implements Transport {
 
   constructor(private readonly options: TcpOptions) {
     this.host = options.host ?? '127.0.0.1';
+    this.type = options.tls ? 'tls' : 'tcp';
     this.endpoint = `${this.host}:${options.port}`;
   }
 
@@ -35,7 +39,11 @@ export class TcpTransport implements Transport {
     this.closing = false;
     this.listeners.rearm();
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.host, port: this.options.port });
+      const t = this.options.tls;
+      // TLS: the certificate is checked against the CA and the name (rejectUnauthorized), always.
+      const socket = t
+        ? tls.connect({ host: this.host, port: this.options.port, servername: t.servername, ca: t.ca, minVersion: t.minVersion, rejectUnauthorized: true })
+        : net.connect({ host: this.host, port: this.options.port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new DeviceUnreachableError(`could not connect to ${this.endpoint}: no answer within ${timeoutMs} ms (is the device on this network and listening?)`));
@@ -44,7 +52,7 @@ export class TcpTransport implements Transport {
         clearTimeout(timer);
         reject(new DeviceUnreachableError(`could not connect to ${this.endpoint}: ${describeSocketError(err)}`, { cause: err }));
       });
-      socket.once('connect', () => {
+      socket.once(t ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         socket.setNoDelay(this.options.noDelay ?? true);
@@ -115,6 +123,16 @@ function describeSocketError(err: NodeJS.ErrnoException): string {
       return 'host name not found';
     case 'ETIMEDOUT':
       return 'timed out';
+    case 'CERT_HAS_EXPIRED':
+      return 'the device certificate has expired';
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `the device certificate is not for this name (${err.message})`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return 'the device certificate is self-signed and not trusted (give the CA with "ca")';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return 'the device certificate is not signed by a trusted CA (give the CA with "ca")';
     default:
       return err.message;
   }

@@ -14,11 +14,13 @@ import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
 import type { DeviceProfile, EmulatorConfig, FramingConfig, InterfaceConfig } from '../../../harness/suite/types';
 import { PoshilError } from '../../../harness/errors';
 import { respondIso8583 } from './iso8583-responder';
-import { TerminalModel } from './terminal-model';
+import { ResponseCodes, TerminalModel } from './terminal-model';
 import { ZvtTerminalDialogue } from './zvt-responder';
 import { ConcertTerminalFace } from './concert-responder';
 import { openFrameLink } from '../../../harness/link/open-frame-link';
 import { DEFAULT_RETRIES } from '../../../harness/link/ack-nak-link';
+import type { AcquirerEndpoint, KeyInjection, PresentedCard } from '../../../harness/host/acquirer-contract';
+import { AcquirerLink } from './acquirer-link';
 
 /**
  * Runs the terminal model behind every TCP interface of a device profile, with the profile's
@@ -41,6 +43,12 @@ export interface EmulatorOverrides {
    * `serial` interfaces, per bus (key `rs485:<bus>`) for `rs485` ones.
    */
   serialPaths?: Record<string, string>;
+  /**
+   * The terminal's host leg: with it, ISO 8583 sales and refunds go online to this acquirer
+   * instead of being authorised locally. The keys arrive only here (key injection), never from
+   * the profile or the environment. `packager` is a name or a path relative to the profile.
+   */
+  acquirer?: { endpoint: AcquirerEndpoint; keys: KeyInjection; packager: string; framing: FramingConfig; terminalId?: string; merchantId?: string };
 }
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -53,6 +61,11 @@ export class EmulatedTerminal {
   private readonly config: EmulatorConfig;
   /** The terminals on RS485 buses, by interface role. */
   readonly busModels = new Map<string, TerminalModel>();
+  private readonly acquirer: AcquirerLink | undefined;
+  /** The card the cardholder swiped and PINned; it stays presented until replaced. */
+  private card: PresentedCard | undefined;
+  /** Online authorisations in flight, by terminal id and STAN: a repeat waits for the first. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -65,6 +78,16 @@ export class EmulatedTerminal {
       defects: { ...(base.defects ?? {}), ...(overrides.defects ?? {}) },
     };
     this.model = new TerminalModel(this.config);
+    this.acquirer = overrides.acquirer ? new AcquirerLink(overrides.acquirer, path.dirname(profile.file), this.config.defects) : undefined;
+  }
+
+  /** The cardholder presents a card (swipe and PIN) for the next transactions. Never logged. */
+  presentCard(card: PresentedCard): void {
+    // Problems are named, the values never repeated: they are card data.
+    if (typeof card?.pan !== 'string' || !/^[0-9]{12,19}$/.test(card.pan)) throw new PoshilError('CARD_INVALID', 'the presented card needs a PAN of 12 to 19 digits');
+    if (typeof card.pin !== 'string' || !/^[0-9]{4,12}$/.test(card.pin)) throw new PoshilError('CARD_INVALID', 'the presented card needs a PIN of 4 to 12 digits');
+    if (card.expiry !== undefined && !/^[0-9]{2}(0[1-9]|1[0-2])$/.test(card.expiry)) throw new PoshilError('CARD_INVALID', 'the presented card expiry must be YYMM');
+    this.card = { pan: card.pan, pin: card.pin, ...(card.expiry !== undefined ? { expiry: card.expiry } : {}) };
   }
 
   identity(): Record<string, string> {
@@ -236,10 +259,56 @@ export class EmulatedTerminal {
     }
     const wait = Math.max(delayMs, model.stallRemainingMs());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const response = respondIso8583(model, request);
+    const response = this.acquirer && request.mti === '0200' ? await this.respondOnline(this.acquirer, model, request) : respondIso8583(model, request);
     if (drop || link.closed) return;
     const header = frame.header ? swapTpdu(frame.header) : undefined;
     link.write(framer.encode(header ? { payload: codec.pack(response), header } : { payload: codec.pack(response) }));
+  }
+
+  /**
+   * A 0200 with an acquirer configured: the card (the ECR's field 2 and 14 if it sent them,
+   * else the presented card; the PIN always from the cardholder) goes online, and the host's
+   * answer goes back to the ECR and into the journal. A repeated terminal id + STAN is answered
+   * from the journal without going online.
+   */
+  private async respondOnline(acquirer: AcquirerLink, model: TerminalModel, request: Iso8583Message): Promise<Iso8583Message> {
+    const f = request.fields;
+    const terminalId = f[41] ?? '';
+    const stan = f[11] ?? '000000';
+    const key = `${terminalId}:${stan}`;
+    const earlier = this.inFlight.get(key);
+    if (earlier) await earlier;
+    if (model.journal.find(terminalId, stan)) return respondIso8583(model, request);
+    const processing = f[3] ?? '000000';
+    const req = {
+      type: processing.startsWith('20') ? ('refund' as const) : ('sale' as const),
+      terminalId,
+      stan,
+      amountMinor: Number(f[4] ?? '0'),
+      currency: f[49] ?? '978',
+    };
+    const presented = this.card;
+    const pan = f[2] ?? presented?.pan;
+    const expiry = f[2] !== undefined ? f[14] : presented?.expiry;
+    let decision;
+    if (!pan || !/^[0-9]{12,19}$/.test(pan)) {
+      decision = model.unbooked(ResponseCodes.invalidCardNumber);
+    } else {
+      const online = acquirer.authorise({ ecr: f, card: { pan, pin: presented?.pin ?? '', ...(expiry ? { expiry } : {}) } });
+      this.inFlight.set(key, online);
+      try {
+        const answer = await online;
+        decision = answer.online ? model.bookOnline({ ...req, pan }, answer) : model.unbooked(answer.responseCode);
+      } finally {
+        this.inFlight.delete(key);
+      }
+    }
+    const fields: Record<number, string> = {};
+    for (const n of [3, 4, 7, 11, 12, 13, 41, 42, 49]) if (f[n] !== undefined) fields[n] = f[n];
+    if (decision.rrn) fields[37] = decision.rrn;
+    if (decision.approvalCode) fields[38] = decision.approvalCode;
+    fields[39] = decision.responseCode;
+    return { mti: '0210', fields };
   }
 }
 

@@ -5,15 +5,23 @@
  *
  * Protocol over the IPC channel: parent sends {type:'start', profile, overrides}; child answers
  * {type:'ready', endpoints, identity, defects} or {type:'error', message}; {type:'stop'} ends it.
+ * {type:'present-card', card} presents a card at the terminal; the child answers
+ * {type:'card-presented'} or {type:'card-refused', message}. The card is never logged.
  * If the parent dies, the IPC channel closes and the child exits.
  */
 import type { DeviceProfile } from '../../../harness/suite/types';
+import type { PresentedCard } from '../../../harness/host/acquirer-contract';
 import { EmulatedTerminal, type EmulatorOverrides } from './emulated-terminal';
 
 interface StartMessage {
   type: 'start';
   profile: DeviceProfile;
   overrides?: EmulatorOverrides;
+}
+
+interface PresentCardMessage {
+  type: 'present-card';
+  card: PresentedCard;
 }
 
 let terminal: EmulatedTerminal | undefined;
@@ -30,6 +38,14 @@ process.on('message', (message: { type: string }) => {
       (endpoints) => send({ type: 'ready', endpoints, identity: terminal?.identity(), defects: terminal?.activeDefects() }),
       (err: Error) => send({ type: 'error', message: err.message }),
     );
+  } else if (message.type === 'present-card') {
+    try {
+      if (!terminal) throw new Error('the emulated terminal is not started');
+      terminal.presentCard((message as PresentCardMessage).card);
+      send({ type: 'card-presented' });
+    } catch (err) {
+      send({ type: 'card-refused', message: (err as Error).message });
+    }
   } else if (message.type === 'stop') {
     void (terminal?.stop() ?? Promise.resolve()).then(() => process.exit(0));
   }

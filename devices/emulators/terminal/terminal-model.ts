@@ -88,6 +88,23 @@ export class TerminalModel {
     return { responseCode, approvalCode: entry.approvalCode, rrn: entry.rrn, duplicate: false };
   }
 
+  /**
+   * An authorisation the acquirer decided (the terminal went online): booked as authorise books
+   * a local decision, masked PAN only, with the host's response code, approval code and RRN.
+   * The caller has already answered a repeated STAN from the journal.
+   */
+  bookOnline(req: AuthorisationRequest, host: { responseCode: string; approvalCode?: string; rrn?: string }): Decision {
+    this.processed++;
+    const entry = this.book(req.type, req, host.responseCode, host.approvalCode, undefined, host.rrn);
+    return { responseCode: entry.responseCode, approvalCode: entry.approvalCode, rrn: entry.rrn, duplicate: false };
+  }
+
+  /** A request answered without a decision to book (no card, host unreachable): no journal entry, no RRN. */
+  unbooked(responseCode: string): Decision {
+    this.processed++;
+    return { responseCode, rrn: '', duplicate: false };
+  }
+
   /** Reverse an earlier transaction of this terminal, named by its STAN. */
   reverse(req: { terminalId: string; stan: string; originalStan: string; amountMinor: number; currency: string }): Decision {
     this.processed++;
@@ -138,13 +155,14 @@ export class TerminalModel {
     responseCode: string,
     approvalCode?: string,
     originalStan?: string,
+    hostRrn?: string,
   ): JournalEntry {
     const seq = this.journal.nextSeq();
     const now = this.clock();
     // RRN (field 37, an 12): YDDD + HH + 6-digit sequence, unique per terminal per year.
     const start = Date.UTC(now.getUTCFullYear(), 0, 0);
     const dayOfYear = Math.floor((now.getTime() - start) / 86_400_000);
-    const rrn = String(now.getUTCFullYear() % 10) + String(dayOfYear).padStart(3, '0') + String(now.getUTCHours()).padStart(2, '0') + String(seq % 1_000_000).padStart(6, '0');
+    const rrn = hostRrn ?? String(now.getUTCFullYear() % 10) + String(dayOfYear).padStart(3, '0') + String(now.getUTCHours()).padStart(2, '0') + String(seq % 1_000_000).padStart(6, '0');
     const entry: JournalEntry = {
       seq,
       at: now.toISOString(),
