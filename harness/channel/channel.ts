@@ -13,6 +13,14 @@ export interface ChannelCounters {
   framesIn: number;
 }
 
+/** Where a device listening on TLS can be probed (an interface whose transport is `tls`). */
+export interface TlsTarget {
+  host: string;
+  port: number;
+  servername: string;
+  caFile?: string;
+}
+
 export interface Channel {
   /** Interface role in the device profile: "ecr", "host", "peripheral". */
   readonly role: string;
@@ -20,6 +28,8 @@ export interface Channel {
   readonly endpoint: string;
   readonly protocol: string;
   readonly lineRate?: LineRate;
+  /** Set when the device listens on TLS: what a probe connects to. */
+  readonly tlsTarget?: TlsTarget;
   readonly counters: Readonly<ChannelCounters>;
   transact(request: TransactionRequest, options?: Partial<TransactOptions>): Promise<TransactionOutcome>;
   /** One protocol message as written (conformance); rejects when the protocol has no message API. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FrameLink } from '../framing/frame-link';
 import { AckNakLink } from '../link/ack-nak-link';
 import { openFrameLink } from '../link/open-frame-link';
@@ -7,7 +8,7 @@ import { PoshilError } from '../errors';
 import type { InterfaceConfig, TransportConfig } from '../suite/types';
 import { createTransport } from '../transports/registry';
 import type { LineRate, Transport } from '../transports/transport';
-import type { Channel, ChannelCounters } from './channel';
+import type { Channel, ChannelCounters, TlsTarget } from './channel';
 import { WireRecorder, type WireEntry } from './wire-recorder';
 
 /**
@@ -55,6 +56,13 @@ export class DeviceChannel implements Channel {
 
   get lineRate(): LineRate | undefined {
     return this.transport.lineRate;
+  }
+
+  get tlsTarget(): TlsTarget | undefined {
+    const t = { ...this.options.iface.transport, ...this.options.transportOverrides };
+    if (t.type !== 'tls') return undefined;
+    const ca = typeof t.ca === 'string' ? path.resolve(this.options.baseDir ?? process.cwd(), t.ca) : undefined;
+    return { host: (t.host as string | undefined) ?? '127.0.0.1', port: t.port as number, servername: (t.servername as string | undefined) ?? 'localhost', ...(ca ? { caFile: ca } : {}) };
   }
 
   get isOpen(): boolean {

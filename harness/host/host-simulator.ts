@@ -286,8 +286,3 @@ export class HostSimulator {
     return { mti, fields };
   }
 }
-
-/** Interfaces poshil serves as the acquirer host: the role `host` and `host-…`. */
-export function isHostRole(role: string): boolean {
-  return role === 'host' || role.startsWith('host-');
-}

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { CryptoError, decodePinBlock, parseHex, toHex } from '../crypto';
 import { PoshilError } from '../errors';
 import {
@@ -18,6 +19,7 @@ import { maskPan } from '../masking/pan';
 import { scanForPans } from '../masking/pan-scan';
 import type { TransactionOutcome } from '../protocols/protocol';
 import { clientHelloViolations } from '../tls/client-hello';
+import { probeTlsServer, tlsPolicyViolations } from '../tls/tls-probe';
 import type { KindContext, KindOutcome, TestKind } from './kind';
 import {
   CHECK_REQUIREMENTS,
@@ -40,7 +42,8 @@ import { toTransactionRequest } from './transaction-spec';
  *   no-clear-pan  no Luhn-valid card number in the clear (ASCII, packed BCD, track 2) in any
  *                 byte of any interface, either direction — the bytes are scanned before masking;
  *   tls           the host link is TLS, the terminal offers nothing below TLS 1.2 and no weak
- *                 suite, and it refuses an expired, a self-signed and a wrong-name certificate.
+ *                 suite, and it refuses an expired, a self-signed and a wrong-name certificate;
+ *                 a device interface that itself listens on TLS accepts nothing weaker either.
  * Each finding names the check, its requirement and where; no key, PIN or full PAN is ever
  * written into a finding.
  */
@@ -238,11 +241,20 @@ async function tlsCheck(
 ): Promise<CheckResult> {
   const findings: string[] = [];
   const evidence: string[] = [];
+  const channel = await ctx.channel();
+  // The device's own TLS interface (the ECR link here): what it accepts, asked one question per handshake.
+  const target = channel.tlsTarget;
+  if (target) {
+    const probe = await probeTlsServer({ host: target.host, port: target.port, servername: target.servername, ca: target.caFile ? fs.readFileSync(target.caFile) : undefined });
+    for (const v of tlsPolicyViolations(probe)) findings.push(`${channel.role} interface (device listening on TLS): ${v}`);
+    const accepted = probe.versions.filter((v) => v.testable && v.accepted).map((v) => v.version);
+    evidence.push(`${channel.role} interface accepts ${accepted.join(', ') || 'no TLS version'}${probe.negotiated ? `; default ${probe.negotiated.version} ${probe.negotiated.cipher}` : ''}${probe.certificate ? `; certificate ${probe.certificate.verified ? 'verifies' : `does not verify (${probe.certificate.verifyError ?? 'unknown'})`}` : ''}`);
+  }
   if (!host.isTls) {
-    return result('tls', [`host interface '${host.role}' is plain TCP: PIN blocks and card data cross it without transport encryption`], []);
+    findings.push(`host interface '${host.role}' is plain TCP: PIN blocks and card data cross it without transport encryption`);
+    return result('tls', findings, evidence);
   }
   const firstConnection = host.connections.findIndex((c) => host.exchanges.slice(firstExchange).some((e) => e.connection === c.id));
-  const channel = await ctx.channel();
   for (const kind of certificates) {
     if (ctx.signal.aborted) break;
     host.useCertificate(kind);

@@ -195,6 +195,8 @@ export function keyMeasurements(test: Pick<TestResult, 'measurements' | 'thresho
   };
   for (const t of test.thresholds) add(byName.get(t.metric) ?? { name: t.metric, unit: t.unit, value: t.measured });
   for (const name of PREFERRED_KEY_METRICS) add(byName.get(name));
+  // Measured values before the ones this test did not produce (a check it did not run).
+  for (const m of test.measurements) if (m.value !== null) add(m);
   for (const m of test.measurements) add(m);
   return chosen;
 }

@@ -17,7 +17,9 @@ import { summarise, type DeviceInfo, type Reporter, type RunReport, type TestRes
 import type { DeviceProfile, EmulatorConfig, Suite, SuiteTest } from '../suite/types';
 import { startEmulator, startInProcessEmulator, type RunningEmulator } from './emulator-process';
 import { RunJournal } from './run-journal';
-import { HostSimulator, isHostRole } from '../host/host-simulator';
+import { HostSimulator } from '../host/host-simulator';
+import { isHostRole } from '../host/roles';
+import { createTestPki, type TestPki } from '../tls/cert-factory';
 import { loadHostKeys } from '../host/host-keys';
 import type { PresentedCard } from '../host/acquirer-contract';
 import type { EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
@@ -66,6 +68,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   // Every test card in the suite is a secret from the start, whatever the device echoes.
   const suitePans = collectPans(suite);
   let emulator: RunningEmulator | undefined;
+  let emulatedTls: EmulatedTls | undefined;
   const hosts: HostSimulator[] = [];
   const channels = new Map<string, DeviceChannel>();
   let channelFactory: ChannelFactory | undefined;
@@ -79,14 +82,16 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     if (device.emulator) {
       const inMemory = Object.values(device.interfaces).some((i) => i.transport.type === 'virtual');
       const acquirer = acquirerFor(device, hosts);
-      const overrides = { defects: options.defects, seed, ...(acquirer ? { acquirer } : {}) };
+      // An emulated terminal listening on TLS gets a certificate made for this run; the channels trust its CA.
+      emulatedTls = emulatedTlsCertificates(device);
+      const overrides = { defects: options.defects, seed, ...(acquirer ? { acquirer } : {}), ...(emulatedTls ? { tlsServers: emulatedTls.servers } : {}) };
       const starting = inMemory ? startInProcessEmulator(device, overrides) : startEmulator(device, overrides);
       // While the emulator process starts, load what the first measurement needs.
       LatencyHistogram.preload();
       emulator = await starting;
       options.onEmulatorStarted?.(emulator);
     }
-    const factory = new ChannelFactory(device, emulator, outDir, suitePans, suite.defaults.timeoutMs);
+    const factory = new ChannelFactory(device, emulator, outDir, suitePans, suite.defaults.timeoutMs, emulatedTls?.caFile);
     for (const role of new Set(tests.filter((t) => !t.skip).map((t) => t.interface))) {
       if (isHostRole(role)) {
         throw new PoshilError('HOST_INTERFACE_TEST', `tests run on the terminal's interfaces; '${role}' is the acquirer side, which poshil itself serves (use "interface": "ecr" and an encryption test to inspect it)`, { exitCode: 2 });
@@ -122,11 +127,13 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   } catch (err) {
     journal.append({ type: 'note', at: new Date().toISOString(), message: `run stopped: ${(err as Error).message}` });
     await closeAll(channels, emulator, hosts);
+    emulatedTls?.pki.dispose();
     journal.close();
     throw err;
   }
   if (signal.aborted) interrupted ??= 'interrupted';
   await closeAll(channels, emulator, hosts);
+  emulatedTls?.pki.dispose();
 
   const endedAt = new Date();
   const report: RunReport = {
@@ -262,6 +269,8 @@ class ChannelFactory {
     private readonly outDir: string,
     private readonly pans: string[],
     private readonly timeoutMs: number,
+    /** CA of the certificates made for an emulated terminal's TLS interfaces. */
+    private readonly emulatedCaFile?: string,
   ) {}
 
   create(role: string): DeviceChannel {
@@ -281,7 +290,12 @@ class ChannelFactory {
       role,
       iface,
       baseDir: path.dirname(this.device.file),
-      transportOverrides: ep?.transport === 'tcp' ? { host: ep.host, port: ep.port } : ep?.transport === 'serial' || ep?.transport === 'rs485' ? { path: ep.path } : {},
+      transportOverrides:
+        ep?.transport === 'tcp'
+          ? { host: ep.host, port: ep.port, ...(iface.transport.type === 'tls' && this.emulatedCaFile ? { ca: this.emulatedCaFile } : {}) }
+          : ep?.transport === 'serial' || ep?.transport === 'rs485'
+            ? { path: ep.path }
+            : {},
       recorder,
       defaultTimeoutMs: this.timeoutMs,
       shared,
@@ -357,6 +371,26 @@ async function startHostSimulators(device: DeviceProfile, outDir: string, pans: 
     }
     throw err;
   }
+}
+
+interface EmulatedTls {
+  pki: TestPki;
+  caFile: string;
+  servers: Record<string, { cert: string; key: string }>;
+}
+
+/** Certificates for the TLS interfaces an emulated terminal listens on (none: undefined). */
+function emulatedTlsCertificates(device: DeviceProfile): EmulatedTls | undefined {
+  const roles = Object.entries(device.interfaces).filter(([role, iface]) => iface.transport.type === 'tls' && !isHostRole(role));
+  if (roles.length === 0) return undefined;
+  const pki = createTestPki();
+  const servers: EmulatedTls['servers'] = {};
+  for (const [role, iface] of roles) {
+    const name = (iface.transport.servername as string | undefined) ?? 'localhost';
+    const files = pki.issue({ commonName: name, altNames: [`DNS:${name}`, 'IP:127.0.0.1'] });
+    servers[role] = { cert: files.certPem, key: files.keyPem };
+  }
+  return { pki, caFile: pki.ca.certFile, servers };
 }
 
 /** Where the emulated terminal dials its acquirer (the first host interface), with its injected keys. */

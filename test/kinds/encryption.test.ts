@@ -57,6 +57,8 @@ describe('encryption kind', () => {
     expect(tls.evidence.join('\n')).toMatch(/self-signed certificate refused/);
     expect(tls.evidence.join('\n')).toMatch(/wrong-name certificate refused/);
     expect(tls.evidence.join('\n')).toMatch(/negotiated: TLSv1\.[23]/);
+    // The ECR link is TLS too: the terminal, listening, accepts nothing below 1.2.
+    expect(tls.evidence[0]).toMatch(/^ecr interface accepts TLSv1\.2, TLSv1\.3; default TLSv1\.3 .*; certificate verifies$/);
   }, 60_000);
 
   it('passes pin-block and mac under AES DUKPT (format 4, AES-CMAC)', async () => {
@@ -80,6 +82,31 @@ describe('encryption kind', () => {
     const { report } = await runEncryption({ [defect]: 1 });
     expect(failedIds(report)).toEqual([test]);
     expect(findings(byId(report)[test]!).join('\n')).toMatch(finding);
+    // weakTls is caught from both sides: what the terminal accepts on its ECR link, what it offers the host.
+    if (defect === 'weakTls') expect(findings(byId(report)[test]!).join('\n')).toMatch(/ecr interface \(device listening on TLS\): .* accepts TLS 1\.0/);
+  }, 60_000);
+
+  it('takes the BDK from a key file too, and warns at run start when others can read that file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-keyfile-'));
+    const keyFile = path.join(dir, 'bdk.hex');
+    fs.writeFileSync(keyFile, TDES_BDK + '\n', { mode: 0o644 });
+    fs.chmodSync(keyFile, 0o644);
+    const profile = JSON.parse(fs.readFileSync(path.join(ROOT, 'devices/emulated-terminal-acquirer.json'), 'utf8'));
+    profile.interfaces.host.security.bdk = { file: keyFile };
+    const deviceFile = path.join(ROOT, 'devices', `.keyfile-test-${process.pid}.json`);
+    fs.writeFileSync(deviceFile, JSON.stringify(profile));
+    try {
+      const suite = loadSuite(path.join(ROOT, 'suites/encryption.json'));
+      const device = loadDevice(deviceFile);
+      const warnings: string[] = [];
+      const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-encryption-'));
+      const report = await runSuite({ suite, device, outDir, reporter: { name: 'spy', onRunStart: (s) => void warnings.push(...(s.warnings ?? [])) }, filter: (t) => t.id === 'pin-block' });
+      expect(failedIds(report)).toEqual([]);
+      expect(warnings).toEqual([`key file ${keyFile} is readable by group and others (mode 0644); restrict it with: chmod 600 ${keyFile}`]);
+    } finally {
+      fs.rmSync(deviceFile, { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('stops before any test with a clear error when the BDK is not in the environment', async () => {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
 import { createFramer } from '../../../harness/framing/registry';
 import type { Frame, Framer } from '../../../harness/framing/framer';
@@ -21,6 +22,7 @@ import { openFrameLink } from '../../../harness/link/open-frame-link';
 import { DEFAULT_RETRIES } from '../../../harness/link/ack-nak-link';
 import type { AcquirerEndpoint, KeyInjection, PresentedCard } from '../../../harness/host/acquirer-contract';
 import { AcquirerLink } from './acquirer-link';
+import { isHostRole } from '../../../harness/host/roles';
 
 /**
  * Runs the terminal model behind every TCP interface of a device profile, with the profile's
@@ -49,6 +51,8 @@ export interface EmulatorOverrides {
    * the profile or the environment. `packager` is a name or a path relative to the profile.
    */
   acquirer?: { endpoint: AcquirerEndpoint; keys: KeyInjection; packager: string; framing: FramingConfig; terminalId?: string; merchantId?: string };
+  /** Per role of a `tls` ECR interface: the certificate and key (PEM) the harness made for this run. */
+  tlsServers?: Record<string, { cert: string; key: string }>;
 }
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -108,7 +112,8 @@ export class EmulatedTerminal {
     const endpoints: EmulatorEndpoint[] = [];
     endpoints.push(...(await this.startBuses()));
     for (const [role, iface] of Object.entries(this.profile.interfaces)) {
-      if (iface.transport.type === 'rs485') continue;
+      // The acquirer side is poshil's to serve; the terminal dials it.
+      if (iface.transport.type === 'rs485' || isHostRole(role)) continue;
       // Build the codec before listening: loading a packager is not the device's per-request
       // cost, and must not show up as a slow first transaction.
       if (iface.transport.type === 'virtual') {
@@ -126,12 +131,12 @@ export class EmulatedTerminal {
         endpoints.push({ role, transport: 'serial', path: devicePath });
         continue;
       }
-      if (iface.transport.type !== 'tcp') continue;
+      if (iface.transport.type !== 'tcp' && iface.transport.type !== 'tls') continue;
       const stack = this.stackFor(iface);
       const port = this.overrides.ports?.[role] ?? (iface.transport.port as number);
       // The emulator only ever listens on loopback.
       const host = '127.0.0.1';
-      const server = net.createServer((socket) => this.serve(socketLink(socket), stack));
+      const server = iface.transport.type === 'tls' ? this.tlsServer(role, stack) : net.createServer((socket) => this.serve(socketLink(socket), stack));
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) =>
           reject(new PoshilError('EMULATOR_LISTEN', `emulator could not listen on ${host}:${port} for '${role}': ${err.code === 'EADDRINUSE' ? 'port already in use' : err.message}`)),
@@ -146,6 +151,22 @@ export class EmulatedTerminal {
       throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP, serial or virtual interface the emulator can serve`);
     }
     return endpoints;
+  }
+
+  /**
+   * An ECR interface on TLS, with the certificate the harness made for this run. `weakTls`
+   * makes the terminal accept TLS 1.0/1.1 and weak suites, as an old TLS stack would.
+   */
+  private tlsServer(role: string, stack: Stack): net.Server {
+    const certificate = this.overrides.tlsServers?.[role];
+    if (!certificate) throw new PoshilError('EMULATOR_TLS', `the tls interface '${role}' needs a certificate; poshil run makes one for each run`);
+    const weak = (this.config.defects?.weakTls ?? 0) > 0;
+    const server = tls.createServer({ cert: certificate.cert, key: certificate.key, ...(weak ? { minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } : { minVersion: 'TLSv1.2' }) }, (socket) =>
+      this.serve(socketLink(socket), stack),
+    );
+    // A client that gives up mid-handshake (a TLS probe, a refused version) is not the terminal's problem.
+    server.on('tlsClientError', () => undefined);
+    return server;
   }
 
   async stop(): Promise<void> {
