@@ -50,17 +50,21 @@ export class DeviceUnreachableError extends PoshilError {
   }
 }
 
-/** The link dropped while a test used it. */
+/** The link dropped while a test used it. `stan`: the transaction left without an answer. */
 export class LinkClosedError extends PoshilError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly stan?: string;
+  constructor(message: string, options?: { cause?: unknown; stan?: string }) {
     super('LINK_CLOSED', message, { cause: options?.cause, exitCode: 1 });
+    this.stan = options?.stan;
   }
 }
 
-/** No answer within the protocol's timeout. */
+/** No answer within the protocol's timeout. `stan`: the transaction that went unanswered. */
 export class ResponseTimeoutError extends PoshilError {
-  constructor(message: string) {
+  readonly stan?: string;
+  constructor(message: string, options?: { stan?: string }) {
     super('RESPONSE_TIMEOUT', message, { exitCode: 1 });
+    this.stan = options?.stan;
   }
 }
 

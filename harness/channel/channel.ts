@@ -11,6 +11,8 @@ export interface ChannelCounters {
   bytesIn: number;
   framesOut: number;
   framesIn: number;
+  /** Times the link was opened again after dropping. */
+  reconnects: number;
 }
 
 /** Where a device listening on TLS can be probed (an interface whose transport is `tls`). */

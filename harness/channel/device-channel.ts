@@ -28,13 +28,16 @@ export interface DeviceChannelOptions {
   transport?: Transport;
   /** Protocol state shared with other channels to the same interface (STAN sequence). */
   shared?: SessionShared;
+  /** A layer between the transport and the framing (the fault layer). */
+  wrapTransport?: (transport: Transport) => Transport;
 }
 
 export class DeviceChannel implements Channel {
   readonly role: string;
   readonly protocol: string;
   readonly recorder: WireRecorder;
-  readonly counters: ChannelCounters = { bytesOut: 0, bytesIn: 0, framesOut: 0, framesIn: 0 };
+  readonly counters: ChannelCounters = { bytesOut: 0, bytesIn: 0, framesOut: 0, framesIn: 0, reconnects: 0 };
+  private openedBefore = false;
   private readonly transport: Transport;
   private session: ProtocolSession | undefined;
   private link: (FrameLink & { dispose(): void }) | undefined;
@@ -47,7 +50,8 @@ export class DeviceChannel implements Channel {
     this.protocol = options.iface.protocol.type;
     this.recorder = options.recorder ?? new WireRecorder();
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 5000;
-    this.transport = options.transport ?? createTransport(options.iface.transport, { baseDir: options.baseDir, ...options.transportOverrides });
+    const transport = options.transport ?? createTransport(options.iface.transport, { baseDir: options.baseDir, ...options.transportOverrides });
+    this.transport = options.wrapTransport ? options.wrapTransport(transport) : transport;
   }
 
   get endpoint(): string {
@@ -72,6 +76,8 @@ export class DeviceChannel implements Channel {
   async open(): Promise<void> {
     if (this.isOpen) return;
     await this.transport.open();
+    if (this.openedBefore) this.counters.reconnects++;
+    this.openedBefore = true;
     this.dropped = undefined;
     this.recorder.event(`open ${this.endpoint}`);
     this.link = openFrameLink(this.transport, this.options.iface.framing, {

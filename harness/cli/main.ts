@@ -14,6 +14,8 @@ import { devicesCommand } from './devices-command';
 import { cryptoCommand } from './crypto-command';
 import { tlsProbeCommand } from './tls-probe-command';
 import { parseDefects } from './defects';
+import { reportCommand } from './report-command';
+import { planResume } from '../runner/journal-recovery';
 
 /**
  * The `poshil` command. Exit codes (ARCHITECTURE.md): 0 every test passed, 1 a test failed or
@@ -28,6 +30,11 @@ Usage:
       --seed N                  seed for the emulator and randomised tests (default: the suite's)
       --defect NAME=VALUE       switch on an emulator defect, e.g. slowMs=20, dropEveryN=10
       --only ID[,ID]            run only these tests
+      --resume DIR              continue the interrupted run in DIR: run only the tests its
+                                journal has no result for, then write the report of all of them
+  poshil report <run-dir> [--reporter a,b]
+                                       rebuild a run's report files from its journal alone
+                                       (a killed or crashed run: the rest reported as not run)
   poshil validate <file.json…>         check suites and device profiles; run nothing
   poshil emulate <device.json> [--port N] [--defect NAME=VALUE]
                                        serve the device's emulated terminal until Ctrl-C
@@ -58,6 +65,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     switch (command) {
       case 'run':
         return await runCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
       case 'validate': {
         if (rest.length === 0) throw usageError('validate needs at least one file');
         const { exitCode, output } = validateFiles(rest);
@@ -111,6 +120,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
         seed: { type: 'string' },
         defect: { type: 'string', multiple: true },
         only: { type: 'string' },
+        resume: { type: 'string' },
       },
     });
   } catch (err) {
@@ -137,7 +147,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
 
 async function loadAndRun(
   suiteFile: string,
-  values: { out?: string; only?: string },
+  values: { out?: string; only?: string; resume?: string },
   reporters: ReturnType<typeof createReporters>,
   seed: number | undefined,
   defects: ReturnType<typeof parseDefects>,
@@ -152,7 +162,11 @@ async function loadAndRun(
     if (unknown.length) throw usageError(`--only names tests the suite does not have: ${unknown.join(', ')}; tests: ${suite.tests.map((t) => t.id).join(', ')}`);
   }
 
-  const outDir = path.resolve(values.out ?? path.join('reports', newRunId(suite.name)));
+  // --resume: the interrupted run's directory, tests, seed and defects (refused when they do not fit).
+  if (values.resume && values.out && path.resolve(values.out) !== path.resolve(values.resume)) throw usageError('--resume continues the run in its own directory; leave --out out');
+  const resume = values.resume ? planResume(values.resume, suite, device, { seed, defects, only: only !== undefined }) : undefined;
+  for (const w of resume?.warnings ?? []) io.stderr.write(`poshil: warning: ${w}\n`);
+  const outDir = resume?.outDir ?? path.resolve(values.out ?? path.join('reports', newRunId(suite.name)));
   fs.mkdirSync(outDir, { recursive: true });
 
   const controller = new AbortController();
@@ -168,12 +182,13 @@ async function loadAndRun(
       device,
       outDir,
       reporter: new ReporterMultiplexer(reporters),
-      defects,
-      seed,
+      defects: resume?.defects ?? defects,
+      seed: resume?.seed ?? seed,
       signal: controller.signal,
-      filter: only ? (t) => only.has(t.id) || only.has(t.id.replace(/@[^@]*$/, '')) : undefined,
+      filter: resume ? (t) => resume.planned.has(t.id) : only ? (t) => only.has(t.id) || only.has(t.id.replace(/@[^@]*$/, '')) : undefined,
+      ...(resume ? { resume: { done: resume.done, startedAt: resume.startedAt } } : {}),
     });
-    if (!values.out) linkLatest(outDir);
+    if (!values.out && !resume) linkLatest(outDir);
     // An interrupted run did not test everything it was asked to: never report it as a pass.
     return report.summary.verdict === 'passed' && !report.run.interrupted ? 0 : 1;
   } finally {

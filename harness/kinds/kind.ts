@@ -2,6 +2,7 @@ import type { Channel } from '../channel/channel';
 import type { Limit } from '../reports/model';
 import type { HostSimulator } from '../host/host-simulator';
 import type { PresentedCard } from '../host/acquirer-contract';
+import type { FaultRecord, FaultSpec } from '../faults';
 
 /**
  * A test kind is a plug-in: a JSON sub-schema for its `params`, the metrics it produces (the
@@ -39,11 +40,15 @@ export interface KindContext<P> {
    */
   channels(count: number): Promise<Channel[]>;
   progress(p: KindProgress): void;
+  /** Streams evidence to the run journal now (fsync'd): what a long test must not lose to a crash. */
+  checkpoint(data: Record<string, unknown>): void;
   log(message: string): void;
   /** Aborted on SIGINT or when the run is cancelled: stop soon, return what was measured. */
   signal: AbortSignal;
   /** The run's acquirer host simulators (the profile's `host` interfaces); empty when none. */
   hosts: HostSimulator[];
+  /** Restarts the device (emulated terminals: a new process on the same ports); undefined for hardware. */
+  rebootDevice?: () => Promise<void>;
   /** Presents a test card at the terminal (swipe and PIN entry); only for emulated terminals. */
   presentCard?: (card: PresentedCard) => Promise<void>;
   /**
@@ -51,6 +56,19 @@ export interface KindContext<P> {
    * masking, until the returned function is called. For checks that scan for leaks.
    */
   tapWire(listener: (role: string, dir: 'in' | 'out', data: Buffer) => void): () => void;
+  /**
+   * A new connection to the test's interface with faults injected between its transport and
+   * framing (faults and their ends recorded in its wire trace); closed after the test. The
+   * schedule's clock starts with `start()` (or at the first open).
+   */
+  channelWithFaults(faults: FaultSpec[]): Promise<FaultedChannel>;
+}
+
+export interface FaultedChannel {
+  channel: Channel;
+  start(): void;
+  stop(): void;
+  injected(): FaultRecord[];
 }
 
 export interface KindOutcome {

@@ -3,6 +3,7 @@ import { latencyKind } from './latency';
 import { stressKind } from './stress';
 import { conformanceKind } from './conformance';
 import { encryptionKind } from './encryption';
+import { stabilityKind } from './stability';
 
 /**
  * Every built-in test kind. The suite schema is composed from this map (each kind's
@@ -13,6 +14,7 @@ export const kinds = {
   stress: stressKind,
   conformance: conformanceKind,
   encryption: encryptionKind,
+  stability: stabilityKind,
 } as const satisfies Record<string, TestKind<never>>;
 
 export type KindName = keyof typeof kinds;

@@ -21,6 +21,8 @@ export interface TransactionRequest {
   card?: CardData;
   /** For reversals: the STAN of the transaction being reversed. */
   originalStan?: string;
+  /** Resend under this STAN: a repeat of a request whose answer was lost (ISO 8583). */
+  stan?: string;
 }
 
 export interface TransactionOutcome {

@@ -96,7 +96,8 @@ export interface RunStart {
   runId: string;
   suiteName: string;
   suiteFile: string;
-  tests: { id: string; kind: string }[];
+  /** `interface` and `requirement` (optional: older journals lack them) let a rebuilt report list a test that never ran. */
+  tests: { id: string; kind: string; interface?: string; requirement?: string }[];
   outDir: string;
   /** Set-up warnings a technician should see before results (e.g. a key file others can read). */
   warnings?: string[];

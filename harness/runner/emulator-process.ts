@@ -24,6 +24,11 @@ export interface RunningEmulator {
   pid: number;
   /** The cardholder presents a card (swipe and PIN) at the terminal; it stays until replaced. */
   presentCard(card: PresentedCard): Promise<void>;
+  /**
+   * Restarts the terminal, as a power cycle: the process ends and a new one starts on the same
+   * ports with the journal it kept on disk (unless the forgetOnReboot defect is on).
+   */
+  reboot(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,8 +127,36 @@ export function discardPrewarmedEmulator(): void {
 }
 
 async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides, startTimeoutMs: number): Promise<RunningEmulator> {
-  const child: ChildProcess = prewarmed ?? spawnEmulatorChild();
+  let child: ChildProcess = prewarmed ?? spawnEmulatorChild();
   prewarmed = undefined;
+  let ready = await startChild(child, profile, overrides, startTimeoutMs);
+  const handle: RunningEmulator = {
+    ...ready,
+    pid: child.pid ?? 0,
+    // Closures over `child`: after a reboot they reach the new process.
+    presentCard: (card) => presentCardTo(child, card),
+    stop: () => stopChild(child),
+    reboot: async () => {
+      await stopChild(child);
+      child = spawnEmulatorChild();
+      ready = await startChild(child, profile, { ...overrides, ports: { ...overrides.ports, ...tcpPorts(ready.endpoints) }, rebooted: true }, startTimeoutMs);
+      handle.pid = child.pid ?? 0;
+    },
+  };
+  return handle;
+}
+
+/** The ports a terminal listened on: after a reboot it listens on the same ones, as hardware would. */
+function tcpPorts(endpoints: EmulatorEndpoint[]): Record<string, number> {
+  return Object.fromEntries(endpoints.flatMap((e) => (e.transport === 'tcp' ? [[e.role, e.port] as const] : [])));
+}
+
+async function startChild(
+  child: ChildProcess,
+  profile: DeviceProfile,
+  overrides: EmulatorOverrides,
+  startTimeoutMs: number,
+): Promise<{ endpoints: EmulatorEndpoint[]; identity: Record<string, string>; defects: Record<string, number> }> {
   child.removeAllListeners('exit');
   const ready = await new Promise<{ endpoints: EmulatorEndpoint[]; identity: Record<string, string>; defects: Record<string, number> }>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -138,35 +171,36 @@ async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides
       clearTimeout(timer);
       reject(new DeviceUnreachableError(`the emulated terminal exited during start-up (exit code ${code})`));
     });
-    child.on('message', (m: { type: string; message?: string; endpoints?: EmulatorEndpoint[]; identity?: Record<string, string>; defects?: Record<string, number> }) => {
+    const onMessage = (m: { type: string; message?: string; endpoints?: EmulatorEndpoint[]; identity?: Record<string, string>; defects?: Record<string, number> }) => {
       if (m.type === 'ready') {
         clearTimeout(timer);
+        child.off('message', onMessage);
         resolve({ endpoints: m.endpoints ?? [], identity: m.identity ?? {}, defects: m.defects ?? {} });
       } else if (m.type === 'error') {
         clearTimeout(timer);
+        child.off('message', onMessage);
         child.kill();
         reject(new DeviceUnreachableError(`the emulated terminal could not start: ${m.message}`));
       }
-    });
+    };
+    child.on('message', onMessage);
     child.send({ type: 'start', profile, overrides });
   });
   child.removeAllListeners('exit');
-  return {
-    ...ready,
-    pid: child.pid ?? 0,
-    presentCard: (card) => presentCardTo(child, card),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        if (child.connected) child.send({ type: 'stop' });
-        else child.kill();
-      }),
-  };
+  return ready;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    if (child.connected) child.send({ type: 'stop' });
+    else child.kill();
+  });
 }
 
 /**
@@ -174,8 +208,8 @@ async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides
  * cannot cross a process boundary). Used by tests and by suites that measure the harness itself.
  */
 export async function startInProcessEmulator(profile: DeviceProfile, overrides: EmulatorOverrides = {}): Promise<RunningEmulator> {
-  const terminal = new EmulatedTerminal(profile, overrides);
-  const endpoints = await terminal.start();
+  let terminal = new EmulatedTerminal(profile, overrides);
+  let endpoints = await terminal.start();
   return {
     endpoints,
     identity: terminal.identity(),
@@ -183,6 +217,11 @@ export async function startInProcessEmulator(profile: DeviceProfile, overrides: 
     pid: process.pid,
     presentCard: async (card) => terminal.presentCard(card),
     stop: () => terminal.stop(),
+    reboot: async () => {
+      await terminal.stop();
+      terminal = new EmulatedTerminal(profile, { ...overrides, ports: { ...overrides.ports, ...tcpPorts(endpoints) }, rebooted: true });
+      endpoints = await terminal.start();
+    },
   };
 }
 

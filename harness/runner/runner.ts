@@ -16,10 +16,12 @@ import { evaluateThresholds } from '../metrics/thresholds';
 import { summarise, type DeviceInfo, type Reporter, type RunReport, type TestResult } from '../reports/model';
 import type { DeviceProfile, EmulatorConfig, Suite, SuiteTest } from '../suite/types';
 import { startEmulator, startInProcessEmulator, type RunningEmulator } from './emulator-process';
-import { RunJournal } from './run-journal';
+import { RunJournal, type JournalRunInfo } from './run-journal';
 import { HostSimulator } from '../host/host-simulator';
 import { isHostRole } from '../host/roles';
 import { createTestPki, type TestPki } from '../tls/cert-factory';
+import { FaultController, FaultyTransport } from '../faults';
+import type { Transport } from '../transports/transport';
 import { loadHostKeys } from '../host/host-keys';
 import type { PresentedCard } from '../host/acquirer-contract';
 import type { EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
@@ -48,6 +50,11 @@ export interface RunOptions {
   kinds?: Record<string, TestKind<unknown>>;
   /** Called once the embedded emulator is up (observability; tests use it to pull the plug). */
   onEmulatorStarted?: (emulator: RunningEmulator) => void;
+  /**
+   * Continue an interrupted run in `outDir` (poshil run --resume): tests in `done` are not run
+   * again but carried into the report as they are; the journal gets a note, not a new run-start.
+   */
+  resume?: { done: TestResult[]; startedAt: string };
 }
 
 export async function runSuite(options: RunOptions): Promise<RunReport> {
@@ -57,13 +64,17 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   // Every in-flight transaction listens for cancellation; thousands may be in flight.
   setMaxListeners(0, signal);
   const selected = expandInterfaceSelections(suite.tests, Object.keys(device.interfaces));
-  const tests = options.filter ? selected.filter(options.filter) : selected;
+  const done = new Set(options.resume?.done.map((r) => r.id));
+  const tests = (options.filter ? selected.filter(options.filter) : selected).filter((t) => !done.has(t.id));
   fs.mkdirSync(path.join(outDir, 'wire'), { recursive: true });
   const runId = path.basename(outDir);
-  const startedAt = new Date();
+  const startedAt = options.resume ? new Date(options.resume.startedAt) : new Date();
   const journal = new RunJournal(path.join(outDir, 'journal.ndjson'));
-  const start = { runId, suiteName: suite.name, suiteFile: suite.file, tests: tests.map((t) => ({ id: t.id, kind: t.kind })), outDir };
-  journal.append({ type: 'run-start', at: startedAt.toISOString(), start, seed });
+  const start = { runId, suiteName: suite.name, suiteFile: suite.file, tests: tests.map((t) => ({ id: t.id, kind: t.kind, interface: t.interface, ...(t.requirement ? { requirement: t.requirement } : {}) })), outDir };
+  // What report.run holds besides the devices (journalled once set up): `poshil report` rebuilds from it.
+  const run: JournalRunInfo = { id: runId, poshilVersion: POSHIL_VERSION, node: process.version, host: os.hostname(), platform: `${process.platform}-${process.arch}`, suite: { name: suite.name, file: relative(suite.file), sha256: suite.sha256 }, seed, startedAt: startedAt.toISOString() };
+  if (options.resume) journal.append({ type: 'note', at: new Date().toISOString(), message: `resumed at ${new Date().toISOString()}: ${done.size} test result(s) carried over, ${tests.length} test(s) to run` });
+  else journal.append({ type: 'run-start', at: startedAt.toISOString(), start, seed, run, ...(options.defects ? { defects: options.defects } : {}) });
 
   // Every test card in the suite is a secret from the start, whatever the device echoes.
   const suitePans = collectPans(suite);
@@ -72,7 +83,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const hosts: HostSimulator[] = [];
   const channels = new Map<string, DeviceChannel>();
   let channelFactory: ChannelFactory | undefined;
-  const results: TestResult[] = [];
+  const results: TestResult[] = [...(options.resume?.done ?? [])];
   let interrupted: string | undefined;
 
   try {
@@ -84,7 +95,11 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       const acquirer = acquirerFor(device, hosts);
       // An emulated terminal listening on TLS gets a certificate made for this run; the channels trust its CA.
       emulatedTls = emulatedTlsCertificates(device);
-      const overrides = { defects: options.defects, seed, ...(acquirer ? { acquirer } : {}), ...(emulatedTls ? { tlsServers: emulatedTls.servers } : {}) };
+      // A suite that reboots the terminal needs its journal on disk, as a real terminal keeps it in flash.
+      const journalFile = tests.some(rebootsDevice) ? path.join(outDir, 'device-journal.ndjson') : undefined;
+      // A new run starts the terminal from scratch, even in a reused --out directory; a resumed one keeps its state.
+      if (journalFile && !options.resume) fs.rmSync(journalFile, { force: true });
+      const overrides = { defects: options.defects, seed, ...(acquirer ? { acquirer } : {}), ...(emulatedTls ? { tlsServers: emulatedTls.servers } : {}), ...(journalFile ? { journalFile } : {}) };
       const starting = inMemory ? startInProcessEmulator(device, overrides) : startEmulator(device, overrides);
       // While the emulator process starts, load what the first measurement needs.
       LatencyHistogram.preload();
@@ -103,6 +118,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       await channel.open();
     }
     channelFactory = factory;
+    journal.append({ type: 'devices', at: new Date().toISOString(), devices: [deviceInfo(device, emulator)] });
     const warnings = hosts.flatMap((h) => h.keys?.warnings ?? []);
     for (const message of warnings) journal.append({ type: 'note', at: new Date().toISOString(), message: `warning: ${message}` });
     await reporter.onRunStart?.(warnings.length > 0 ? { ...start, warnings } : start);
@@ -116,8 +132,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       } else if (test.skip) {
         result = skipped(test, typeof test.skip === 'string' ? test.skip : 'skipped in the suite');
       } else {
-        const device: RunDevice = { hosts, presentCard: emulator?.presentCard, recorders: () => [...[...channels.entries()].map(([role, c]) => ({ role, recorder: c.recorder })), ...hosts.map((h) => ({ role: h.role, recorder: h.recorder }))] };
-        result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), channelFactory, suite, seed, signal, reporter, device);
+        const device: RunDevice = { hosts, presentCard: emulator?.presentCard, reboot: emulator?.reboot, recorders: () => [...[...channels.entries()].map(([role, c]) => ({ role, recorder: c.recorder })), ...hosts.map((h) => ({ role: h.role, recorder: h.recorder }))] };
+        result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), channelFactory, suite, seed, signal, reporter, device, journal);
       }
       result = maskDeep(result, suitePans);
       results.push(result);
@@ -139,15 +155,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const report: RunReport = {
     schemaVersion: 1,
     run: {
-      id: runId,
-      poshilVersion: POSHIL_VERSION,
-      node: process.version,
-      host: os.hostname(),
-      platform: `${process.platform}-${process.arch}`,
-      suite: { name: suite.name, file: relative(suite.file), sha256: suite.sha256 },
+      ...run,
       devices: [deviceInfo(device, emulator)],
-      seed,
-      startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - startedAt.getTime(),
       ...(interrupted ? { interrupted } : {}),
@@ -175,6 +184,7 @@ async function runTest(
   signal: AbortSignal,
   reporter: Reporter,
   device: RunDevice,
+  journal: RunJournal,
 ): Promise<TestResult> {
   const startedAt = new Date();
   const t0 = process.hrtime.bigint();
@@ -219,10 +229,23 @@ async function runTest(
       return [channel, ...extra.slice(0, Math.max(0, count - 1))];
     },
     progress: (p) => reporter.onProgress?.(test.id, p),
+    checkpoint: (data) => journal.append({ type: 'checkpoint', at: new Date().toISOString(), test: test.id, data }),
     log: (message) => channel.recorder.event(`${test.id}: ${message}`),
     signal,
     hosts: device.hosts,
     presentCard: device.presentCard,
+    rebootDevice: device.reboot,
+    channelWithFaults: async (faults) => {
+      if (!factory) throw new PoshilError('NO_CHANNEL', `no channel factory for interface '${test.interface}'`);
+      const trace: { recorder?: WireRecorder } = {};
+      // Faults in the connection's own wire trace, so a report shows what was injected when.
+      const controller = new FaultController(faults, { seed, onEvent: (note) => trace.recorder?.event(note) });
+      const c = factory.create(test.interface, (transport) => new FaultyTransport(transport, controller));
+      trace.recorder = c.recorder;
+      extra.push(c);
+      await c.open();
+      return { channel: c, start: () => controller.start(), stop: () => controller.stop(), injected: () => controller.injected() };
+    },
     tapWire: (listener) => {
       const all = [...device.recorders(), ...extra.map((c) => ({ role: c.role, recorder: c.recorder }))];
       const offs = all.map(({ role, recorder }) => recorder.tap((dir, data) => listener(role, dir, data)));
@@ -273,7 +296,7 @@ class ChannelFactory {
     private readonly emulatedCaFile?: string,
   ) {}
 
-  create(role: string): DeviceChannel {
+  create(role: string, wrapTransport?: (transport: Transport) => Transport): DeviceChannel {
     const iface = this.device.interfaces[role];
     if (!iface) throw new PoshilError('NO_SUCH_INTERFACE', `device '${this.device.name}' has no interface '${role}'`);
     const n = (this.counts.get(role) ?? 0) + 1;
@@ -299,6 +322,7 @@ class ChannelFactory {
       recorder,
       defaultTimeoutMs: this.timeoutMs,
       shared,
+      wrapTransport,
     });
   }
 }
@@ -345,6 +369,7 @@ async function closeAll(channels: Map<string, DeviceChannel>, emulator: RunningE
 /** What a test may reach of the device beyond its channel: host simulators, card presentation, raw wire taps. */
 interface RunDevice {
   hosts: HostSimulator[];
+  reboot?: () => Promise<void>;
   presentCard?: (card: PresentedCard) => Promise<void>;
   recorders(): { role: string; recorder: WireRecorder }[];
 }
@@ -407,6 +432,11 @@ function acquirerFor(device: DeviceProfile, hosts: HostSimulator[]): EmulatorOve
     terminalId: iface.protocol.terminalId as string | undefined,
     merchantId: iface.protocol.merchantId as string | undefined,
   };
+}
+
+function rebootsDevice(test: SuiteTest): boolean {
+  const faults = (test.params as { faults?: { type?: string }[] }).faults;
+  return Array.isArray(faults) && faults.some((f) => f?.type === 'reboot');
 }
 
 function collectPans(suite: Suite): string[] {

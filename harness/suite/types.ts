@@ -67,6 +67,12 @@ export interface EmulatorConfig {
     latencyCreep?: number;
     /** After this many requests the terminal freezes for `stallMs` (every connection waits). */
     stallAfterN?: number;
+    /** Every Nth request the terminal freezes for `stallMs` (a periodic hang; every connection waits). */
+    hangEvery?: number;
+    /** A repeated terminal id + STAN (a retransmission) is booked again instead of answered from the journal (1 = on). */
+    duplicateOnRetry?: number;
+    /** The terminal loses its journal when it reboots (1 = on). */
+    forgetOnReboot?: number;
     /** How long a stall lasts; default 1000 ms. */
     stallMs?: number;
     /** Serial link layer: every frame the terminal sends has a wrong checksum (1 = on). */

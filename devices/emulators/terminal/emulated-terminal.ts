@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import path from 'node:path';
@@ -53,6 +54,10 @@ export interface EmulatorOverrides {
   acquirer?: { endpoint: AcquirerEndpoint; keys: KeyInjection; packager: string; framing: FramingConfig; terminalId?: string; merchantId?: string };
   /** Per role of a `tls` ECR interface: the certificate and key (PEM) the harness made for this run. */
   tlsServers?: Record<string, { cert: string; key: string }>;
+  /** The journal file (absolute), when the run needs one kept across reboots; default the profile's. */
+  journalFile?: string;
+  /** Started again after a reboot (forgetOnReboot then loses the journal). */
+  rebooted?: boolean;
 }
 
 export const EMULATOR_VERSION = '0.1.0';
@@ -80,7 +85,10 @@ export class EmulatedTerminal {
       ...base,
       seed: overrides.seed ?? base.seed,
       defects: { ...(base.defects ?? {}), ...(overrides.defects ?? {}) },
+      ...(overrides.journalFile ? { journal: overrides.journalFile } : {}),
     };
+    // forgetOnReboot: the terminal comes back from a power cycle with an empty journal.
+    if (overrides.rebooted && this.config.defects?.forgetOnReboot && this.config.journal) fs.rmSync(this.config.journal, { force: true });
     this.model = new TerminalModel(this.config);
     this.acquirer = overrides.acquirer ? new AcquirerLink(overrides.acquirer, path.dirname(profile.file), this.config.defects) : undefined;
   }

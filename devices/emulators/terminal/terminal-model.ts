@@ -63,7 +63,8 @@ export class TerminalModel {
    */
   admit(): { delayMs: number; drop: boolean } {
     this.requests++;
-    if (this.defects.stallAfterN && this.requests === this.defects.stallAfterN) {
+    const hangEvery = this.defects.hangEvery ?? 0;
+    if ((this.defects.stallAfterN && this.requests === this.defects.stallAfterN) || (hangEvery > 0 && this.requests % hangEvery === 0)) {
       // The whole terminal freezes: every request, on every connection, waits it out.
       this.stalledUntil = Date.now() + (this.defects.stallMs ?? 1000);
     }
@@ -81,7 +82,8 @@ export class TerminalModel {
   authorise(req: AuthorisationRequest): Decision {
     this.processed++;
     const existing = this.journal.find(req.terminalId, req.stan);
-    if (existing) return { responseCode: existing.responseCode, approvalCode: existing.approvalCode, rrn: existing.rrn, duplicate: true };
+    // duplicateOnRetry: the terminal does not recognise the retransmission and books it again.
+    if (existing && !this.defects.duplicateOnRetry) return { responseCode: existing.responseCode, approvalCode: existing.approvalCode, rrn: existing.rrn, duplicate: true };
     const responseCode = this.decide(req);
     const approved = responseCode === ResponseCodes.approved;
     const entry = this.book(req.type, req, responseCode, approved ? this.approvalCode() : undefined);

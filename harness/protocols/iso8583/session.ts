@@ -101,7 +101,7 @@ export class Iso8583Session implements ProtocolSession {
     const answer = new Promise<Iso8583Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);
-        reject(new ResponseTimeoutError(`no ${responseMti(message.mti)} response to ${message.mti} (STAN ${stan}) from ${this.link.endpoint} within ${options.timeoutMs} ms`));
+        reject(new ResponseTimeoutError(`no ${responseMti(message.mti)} response to ${message.mti} (STAN ${stan}) from ${this.link.endpoint} within ${options.timeoutMs} ms`, { stan }));
       }, options.timeoutMs);
       this.pending.set(key, { requestMti: message.mti, resolve, reject, timer });
     });
@@ -114,6 +114,11 @@ export class Iso8583Session implements ProtocolSession {
     }
     try {
       return await answer;
+    } catch (err) {
+      // A dropped link fails everything in flight with one error; each caller gets its own
+      // with its STAN, so it can reverse or retry exactly that transaction.
+      if (err instanceof LinkClosedError && err.stan === undefined) throw new LinkClosedError(err.message, { cause: err.cause, stan });
+      throw err;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
@@ -132,7 +137,8 @@ export class Iso8583Session implements ProtocolSession {
     const now = (this.options.clock ?? (() => new Date()))();
     const mmdd = pad(now.getUTCMonth() + 1) + pad(now.getUTCDate());
     const hhmmss = pad(now.getUTCHours()) + pad(now.getUTCMinutes()) + pad(now.getUTCSeconds());
-    const fields: Record<number, string> = { 7: mmdd + hhmmss, 11: this.nextStan() };
+    // A given STAN is a repeat of an earlier request (a retransmission after a lost link).
+    const fields: Record<number, string> = { 7: mmdd + hhmmss, 11: request.stan ?? this.nextStan() };
     const mti = REQUEST_MTI[request.type];
     const tid = this.options.terminalId ?? 'POSHIL01';
     const mid = this.options.merchantId ?? 'POSHIL000000001';

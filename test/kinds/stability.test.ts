@@ -1,0 +1,99 @@
+import { measured, runOneTest, testSale as sale, virtualTerminal } from '../helpers/run-one-test';
+import type { StabilityWindow } from '../../harness/kinds/stability';
+
+/**
+ * The stability kind against the emulated terminal on an in-memory link: steady load with faults
+ * injected between transport and framing, windows, drift, recovery and reconciliation against the
+ * terminal's settlement totals — and each defect it exists for caught.
+ */
+describe('stability kind', () => {
+  it('a healthy run reconciles: every approval on both sides, nothing lost or duplicated', async () => {
+    const r = await runOneTest(virtualTerminal({}), 'stability', { transaction: sale, rate: 400, count: 200, window: '100ms' }, {}, 1000);
+    expect(r.state).toBe('passed');
+    expect(measured(r, 'transactions')).toBe(200);
+    expect(measured(r, 'approved')).toBe(200);
+    expect(measured(r, 'lost')).toBe(0);
+    expect(measured(r, 'duplicated')).toBe(0);
+    expect(measured(r, 'unresolved')).toBe(0);
+    const windows = r.details?.windows as StabilityWindow[];
+    expect(windows.reduce((n, w) => n + w.transactions, 0)).toBe(200);
+  });
+
+  it('survives disconnects and bit flips: reconnects, retransmits or reverses, and still reconciles to 0 lost, 0 duplicated', async () => {
+    const faults = [
+      { type: 'disconnect', at: '100ms', duration: '100ms' },
+      { type: 'disconnect', at: '400ms', duration: '50ms' },
+      { type: 'bitFlip', rate: 0.001, direction: 'in', at: '600ms', duration: '100ms' },
+    ];
+    const r = await runOneTest(virtualTerminal({}), 'stability', { transaction: sale, rate: 200, count: 200, window: '250ms', faults }, {}, 300);
+    expect(r.state).toBe('passed');
+    expect(measured(r, 'faults')).toBe(3);
+    expect(measured(r, 'reconnects')!).toBeGreaterThanOrEqual(2);
+    expect(measured(r, 'lost')).toBe(0);
+    expect(measured(r, 'duplicated')).toBe(0);
+    expect(measured(r, 'max_recovery_ms')).not.toBeNull();
+  });
+
+  it('duplicated catches a terminal that books a retransmission again (duplicateOnRetry)', async () => {
+    // Answers held back 30 ms, so each cut catches a sale the terminal has already booked.
+    const faults = [
+      { type: 'latency', ms: 30, direction: 'in' },
+      { type: 'disconnect', at: '100ms', duration: '20ms' },
+      { type: 'disconnect', at: '300ms', duration: '20ms' },
+      { type: 'disconnect', at: '500ms', duration: '20ms' },
+    ];
+    const healthy = await runOneTest(virtualTerminal({}), 'stability', { transaction: sale, rate: 50, count: 40, window: '250ms', faults }, {}, 500);
+    expect(measured(healthy, 'duplicated')).toBe(0);
+    expect(healthy.state).toBe('passed');
+    const r = await runOneTest(virtualTerminal({ defects: { duplicateOnRetry: 1 } }), 'stability', { transaction: sale, rate: 50, count: 40, window: '250ms', faults }, {}, 500);
+    expect(measured(r, 'duplicated')!).toBeGreaterThan(0);
+    expect(r.state).toBe('failed');
+  });
+
+  it('a device reboot mid-run: the terminal comes back with its journal, the run reconnects and reconciles', async () => {
+    const r = await runOneTest(virtualTerminal({}), 'stability', { transaction: sale, rate: 200, count: 150, window: '250ms', faults: [{ type: 'reboot', at: '300ms' }] }, {}, 500);
+    expect(r.state).toBe('passed');
+    expect(measured(r, 'faults')).toBe(1);
+    expect(measured(r, 'reconnects')!).toBeGreaterThanOrEqual(1);
+    expect(measured(r, 'lost')).toBe(0);
+    expect(measured(r, 'max_recovery_ms')).not.toBeNull();
+  });
+
+  it('lost catches a terminal that forgets its journal when it reboots (forgetOnReboot)', async () => {
+    const r = await runOneTest(virtualTerminal({ defects: { forgetOnReboot: 1 } }), 'stability', { transaction: sale, rate: 200, count: 150, window: '250ms', faults: [{ type: 'reboot', at: '300ms' }] }, {}, 500);
+    expect(r.state).toBe('failed');
+    expect(measured(r, 'lost')!).toBeGreaterThan(20);
+  });
+
+  it('10,000 transactions through 11 faults — bit flips, drops both ways, 5 disconnects, a reboot — reconcile to 0 lost, 0 duplicated', async () => {
+    const faults = [
+      { type: 'bitFlip', rate: 1e-4, direction: 'in', at: '200ms', duration: '400ms' },
+      { type: 'bitFlip', rate: 1e-4, direction: 'in', at: '1500ms', duration: '400ms' },
+      { type: 'drop', probability: 0.01, direction: 'in', at: '700ms', duration: '300ms' },
+      { type: 'drop', probability: 0.01, direction: 'out', at: '1100ms', duration: '300ms' },
+      ...[300, 900, 1300, 1800, 2200].map((ms) => ({ type: 'disconnect', at: `${ms}ms`, duration: '30ms' })),
+      { type: 'latency', ms: 5, jitterMs: 4, at: '2400ms', duration: '300ms' },
+      { type: 'reboot', at: '1000ms' },
+    ];
+    const r = await runOneTest(virtualTerminal({}), 'stability', { transaction: sale, rate: 4000, count: 10_000, window: '500ms', faults }, {}, 200);
+    expect(measured(r, 'transactions')).toBe(10_000);
+    expect(measured(r, 'faults')).toBe(11);
+    expect(measured(r, 'reconnects')!).toBeGreaterThanOrEqual(6);
+    expect(measured(r, 'lost')).toBe(0);
+    expect(measured(r, 'duplicated')).toBe(0);
+    expect(measured(r, 'unresolved')).toBe(0);
+    expect(r.state).toBe('passed');
+  }, 60_000);
+
+  it('drift_p99_ratio catches latency creeping up (latencyCreep)', async () => {
+    const creep = await runOneTest(virtualTerminal({ defects: { latencyCreep: 0.2 } }), 'stability', { transaction: sale, rate: 200, count: 150, window: '250ms' }, { drift_p99_ratio: { max: 1.5 } }, 2000);
+    expect(creep.state).toBe('failed');
+    expect(measured(creep, 'drift_p99_ratio')!).toBeGreaterThan(1.5);
+  });
+
+  it('p99_ms catches a terminal that hangs every 50 requests (hangEvery)', async () => {
+    const hang = await runOneTest(virtualTerminal({ defects: { hangEvery: 50, stallMs: 200 } }), 'stability', { transaction: sale, rate: 200, count: 200, window: '250ms' }, { p99_ms: { max: 100 } }, 2000);
+    expect(hang.state).toBe('failed');
+    expect(measured(hang, 'p99_ms')!).toBeGreaterThan(150);
+  });
+});
