@@ -36,6 +36,8 @@ export interface Channel {
   transact(request: TransactionRequest, options?: Partial<TransactOptions>): Promise<TransactionOutcome>;
   /** One protocol message as written (conformance); rejects when the protocol has no message API. */
   exchangeMessage(message: ProtocolMessage, options?: Partial<TransactOptions>): Promise<{ request: ProtocolMessage; response: ProtocolMessage }>;
+  /** The device's last transaction asked again (ZVT Repeat Receipt); undefined where the protocol has no such question. */
+  lastOutcome?(options?: Partial<TransactOptions>): Promise<TransactionOutcome>;
   /** Raw bytes straight onto the transport, below framing and link layer (recorded in the trace). */
   sendRaw(bytes: Buffer): Promise<void>;
   /**

@@ -120,6 +120,13 @@ export class DeviceChannel implements Channel {
     return session.exchangeMessage(message, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
   }
 
+  async lastOutcome(options: Partial<TransactOptions> = {}): Promise<TransactionOutcome> {
+    if (!this.isOpen) await this.open();
+    const session = this.session;
+    if (!session?.lastOutcome) throw new PoshilError('NO_LAST_OUTCOME', `${this.endpoint}: protocol '${this.protocol}' cannot ask the device for its last transaction`, { exitCode: 1 });
+    return session.lastOutcome({ timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
+  }
+
   silenceLink(silent: boolean): void {
     if (this.link instanceof AckNakLink) this.link.silent = silent;
   }

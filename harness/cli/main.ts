@@ -175,7 +175,15 @@ async function loadAndRun(
     io.stderr.write('\nposhil: interrupted — finishing the current measurement and writing the report (Ctrl-C again to quit now)\n');
     controller.abort();
   };
+  // SIGTERM (a CI job's timeout, systemd, `kill`): the same orderly stop — drain, mark the run
+  // interrupted, write every report; a second one quits at once.
+  const onSigterm = () => {
+    if (controller.signal.aborted) process.exit(143);
+    io.stderr.write('\nposhil: terminated — finishing the current measurement and writing the report\n');
+    controller.abort();
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     const report = await runSuite({
       suite,
@@ -193,6 +201,7 @@ async function loadAndRun(
     return report.summary.verdict === 'passed' && !report.run.interrupted ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 

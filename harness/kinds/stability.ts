@@ -3,7 +3,8 @@ import { PoshilError } from '../errors';
 import type { FaultSpec } from '../faults';
 import { parseDurationMs } from '../metrics/duration';
 import { LatencyHistogram } from '../metrics/latency-histogram';
-import type { TransactionOutcome, TransactionRequest } from '../protocols/protocol';
+import type { TransactionOutcome } from '../protocols/protocol';
+import { resolveUnanswered, withReconnect } from '../channel/resilience';
 import type { KindOutcome, TestKind } from './kind';
 import { stabilityMetrics, stabilityParamsSchema, type RebootFault, type StabilityParams } from './stability-schema';
 import { toTransactionRequest } from './transaction-spec';
@@ -35,9 +36,6 @@ export interface StabilityWindow {
   faults_active: number;
 }
 
-const BACKOFF_START_MS = 50;
-const REVERSAL_ATTEMPTS = 3;
-const BACKOFF_MAX_MS = 2000;
 
 export const stabilityKind: TestKind<StabilityParams> = {
   name: 'stability',
@@ -63,7 +61,7 @@ export const stabilityKind: TestKind<StabilityParams> = {
     const intervalMs = 1000 / p.rate;
     const warmup = p.warmup ?? 10;
 
-    const retrying = <T>(what: () => Promise<T>) => withReconnect(what, attempts, ctx.signal);
+    const retrying = <T>(what: () => Promise<T>) => withReconnect(what, { reconnectAttempts: attempts, signal: ctx.signal });
     const before = await settlementCount(channel, retrying, ctx.timeoutMs);
 
     const all = new LatencyHistogram();
@@ -75,6 +73,7 @@ export const stabilityKind: TestKind<StabilityParams> = {
     const recoveries = new Map<number, number>();
     /** The first unresolved transactions and why, for the report (bounded). */
     const unresolvedStans: { stan: string; why: string }[] = [];
+    let lastSeenStan: string | undefined;
     let lastError: string | undefined;
     const t0 = performance.now();
     link?.start();
@@ -113,7 +112,7 @@ export const stabilityKind: TestKind<StabilityParams> = {
         faults_active: faultRecords().filter((f) => f.startMs < end && (f.endMs === null || f.endMs > winStart)).length,
       });
       ctx.checkpoint({ window: windows.at(-1), ledger: { ...ledger } });
-      ctx.progress({ done: ledger.transactions, total: Number.isFinite(count) ? count : undefined, message: `${windows.at(-1)!.tps} tps, p99 ${s.p99_ms ?? '-'} ms, ${ledger.errors} errors, ${channel.counters.reconnects} reconnects` });
+      ctx.progress({ done: ledger.transactions, total: Number.isFinite(count) ? count : undefined, message: `${windows.at(-1)!.tps} tps, p99 ${s.p99_ms ?? '-'} ms, ${ledger.errors} errors, ${channel.counters.reconnects} reconnects, ${faultRecords().length} faults` });
       win = new LatencyHistogram();
       winStart = end;
       winCounts = { transactions: 0, approved: 0, errors: 0, reconnectsAt: channel.counters.reconnects };
@@ -130,7 +129,7 @@ export const stabilityKind: TestKind<StabilityParams> = {
       const sentAt = performance.now();
       try {
         // A link that cannot be reopened yet sent nothing: wait for it (back-off), then send.
-        const outcome = await withReconnect(() => channel.transact(request, { timeoutMs: ctx.timeoutMs, signal: ctx.signal }), attempts, ctx.signal, ['DEVICE_UNREACHABLE']);
+        const outcome = await withReconnect(() => channel.transact(request, { timeoutMs: ctx.timeoutMs, signal: ctx.signal }), { reconnectAttempts: attempts, signal: ctx.signal }, ['DEVICE_UNREACHABLE']);
         const ms = performance.now() - sentAt;
         if (i >= warmup) {
           all.recordNs(BigInt(Math.round(ms * 1e6)));
@@ -210,6 +209,7 @@ export const stabilityKind: TestKind<StabilityParams> = {
     };
 
     function book(outcome: TransactionOutcome): void {
+      if (outcome.stan !== undefined) lastSeenStan = outcome.stan;
       if (outcome.approved) {
         ledger.approved++;
         winCounts.approved++;
@@ -225,68 +225,34 @@ export const stabilityKind: TestKind<StabilityParams> = {
     }
 
     /** A transaction left without an answer: retransmit after a lost link, else reverse. */
+    /** A transaction left without an answer: retransmitted, reversed or, failing both, unresolved. */
     async function resolve(err: PoshilError & { stan?: string }): Promise<void> {
-      const stan = err.stan;
-      if (!stan) {
-        // Nothing reached the device (the link stayed down through every reconnect attempt).
-        ledger.notSent++;
-        return;
-      }
-      if (err.code === 'LINK_CLOSED') {
-        ledger.retransmitted++;
-        try {
-          const outcome = await retrying(() => channel.transact({ ...request, stan }, { timeoutMs: ctx.timeoutMs, signal: ctx.signal }));
-          book(outcome);
+      if (err.code === 'LINK_CLOSED' && err.stan) ledger.retransmitted++;
+      if (err.stan && err.code !== 'DEVICE_UNREACHABLE') ledger.reversals++;
+      const r = await resolveUnanswered(channel, request, err, { reconnectAttempts: attempts, timeoutMs: ctx.timeoutMs, signal: ctx.signal, lastSeenStan });
+      switch (r.kind) {
+        case 'answered':
+          // The repeat got its answer: no reversal was needed after all.
+          if (err.stan) ledger.reversals--;
+          book(r.outcome);
           noteRecovery(performance.now() - t0);
           return;
-        } catch {
-          // no answer to the repeat either: reverse it
-        }
-      }
-      // A stream that lost an answer may be out of step (a corrupted length prefix swallows the
-      // next answers): start the reversal on a fresh connection, as an ECR re-dials after a timeout.
-      if (err.code === 'RESPONSE_TIMEOUT') await channel.close().catch(() => undefined);
-      ledger.reversals++;
-      let lastReversalError: string | undefined;
-      const reversal: TransactionRequest = { type: 'reversal', originalStan: stan, amountMinor: request.amountMinor, currency: request.currency };
-      // A reversal is repeated until answered (as terminals repeat a reversal advice), a few times.
-      for (let attempt = 0; attempt < REVERSAL_ATTEMPTS; attempt++) {
-        try {
-          const r = await retrying(() => channel.transact(reversal, { timeoutMs: ctx.timeoutMs, signal: ctx.signal }));
-          // 00: it was booked and is now reversed; 25: the device never booked it. Either way settled.
-          if (r.responseCode === '00') ledger.reversed++;
-          else if (r.responseCode === '25') ledger.notBooked++;
-          else ledger.unresolved++;
+        case 'reversed':
+          ledger.reversed++;
           return;
-        } catch (e) {
-          lastReversalError = (e as Error).message;
-          if (ctx.signal.aborted) break;
-          if ((e as PoshilError).code === 'RESPONSE_TIMEOUT') await channel.close().catch(() => undefined);
-        }
+        case 'not-booked':
+          ledger.notBooked++;
+          return;
+        case 'not-sent':
+          ledger.notSent++;
+          return;
+        case 'unresolved':
+          ledger.unresolved++;
+          if (unresolvedStans.length < 20) unresolvedStans.push({ stan: err.stan ?? '?', why: r.why });
       }
-      ledger.unresolved++;
-      if (unresolvedStans.length < 20) unresolvedStans.push({ stan, why: lastReversalError ?? err.message });
     }
   },
 };
-
-/**
- * Retries what fails because the link is down or cannot be reopened, with exponential
- * back-off; anything else (a timeout, a protocol error) is the caller's to handle.
- */
-async function withReconnect<T>(what: () => Promise<T>, attempts: number, signal: AbortSignal, retryOn: readonly string[] = ['LINK_CLOSED', 'DEVICE_UNREACHABLE']): Promise<T> {
-  let delay = BACKOFF_START_MS;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await what();
-    } catch (err) {
-      const code = (err as PoshilError).code;
-      if (attempt >= attempts || signal.aborted || !retryOn.includes(code)) throw err;
-      await sleep(delay);
-      delay = Math.min(BACKOFF_MAX_MS, delay * 2);
-    }
-  }
-}
 
 /** Approved sales standing on the device (0500 → 0510 field 76), or undefined when it gives none. */
 async function settlementCount(channel: Channel, retrying: <T>(what: () => Promise<T>) => Promise<T>, timeoutMs: number): Promise<number | undefined> {

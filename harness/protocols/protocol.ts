@@ -59,6 +59,11 @@ export interface ProtocolSession {
    * without a message-level API leave it out.
    */
   exchangeMessage?(message: ProtocolMessage, options: TransactOptions): Promise<{ request: ProtocolMessage; response: ProtocolMessage }>;
+  /**
+   * The device's last transaction, asked again (ZVT Repeat Receipt): for protocols whose errors
+   * name no transaction, how an unanswered one is settled. Left out where a STAN does that.
+   */
+  lastOutcome?(options: TransactOptions): Promise<TransactionOutcome>;
   /** Rejects every pending request with LinkClosedError and stops listening. */
   close(): Promise<void>;
 }

@@ -121,8 +121,9 @@ export function prewarmEmulator(): void {
   });
 }
 
+/** The child ignores SIGTERM (a job runner's signal to the whole group), so it is ended with SIGKILL. */
 export function discardPrewarmedEmulator(): void {
-  prewarmed?.kill();
+  prewarmed?.kill('SIGKILL');
   prewarmed = undefined;
 }
 
@@ -160,7 +161,7 @@ async function startChild(
   child.removeAllListeners('exit');
   const ready = await new Promise<{ endpoints: EmulatorEndpoint[]; identity: Record<string, string>; defects: Record<string, number> }>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill();
+      child.kill('SIGKILL');
       reject(new DeviceUnreachableError(`the emulated terminal for '${profile.name}' did not start within ${startTimeoutMs} ms`));
     }, startTimeoutMs);
     child.once('error', (err) => {
@@ -179,7 +180,7 @@ async function startChild(
       } else if (m.type === 'error') {
         clearTimeout(timer);
         child.off('message', onMessage);
-        child.kill();
+        child.kill('SIGKILL');
         reject(new DeviceUnreachableError(`the emulated terminal could not start: ${m.message}`));
       }
     };
@@ -199,7 +200,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     if (child.connected) child.send({ type: 'stop' });
-    else child.kill();
+    else child.kill('SIGKILL');
   });
 }
 

@@ -243,6 +243,9 @@ async function runTest(
       const c = factory.create(test.interface, (transport) => new FaultyTransport(transport, controller));
       trace.recorder = c.recorder;
       extra.push(c);
+      // A serial port takes one opener: the faulted connection replaces the test's own for the
+      // test (which reopens by itself when a later test uses it).
+      await channel.close();
       await c.open();
       return { channel: c, start: () => controller.start(), stop: () => controller.stop(), injected: () => controller.injected() };
     },

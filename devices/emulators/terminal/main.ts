@@ -51,9 +51,11 @@ process.on('message', (message: { type: string }) => {
   }
 });
 
-// Ctrl-C in a terminal reaches the whole process group. The harness decides when its device
-// goes away (it finishes the current measurement first), so the child ignores SIGINT.
+// Ctrl-C in a terminal (and a job runner's SIGTERM) reaches the whole process group. The harness
+// decides when its device goes away (it finishes the current measurement first), so the child
+// ignores both; it still ends when the harness stops it or the IPC channel closes.
 process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
 
 process.on('disconnect', () => {
   void (terminal?.stop() ?? Promise.resolve()).then(() => process.exit(0));

@@ -46,6 +46,14 @@ export class TerminalModel {
   private processed = 0;
   private readonly defects: NonNullable<EmulatorConfig['defects']>;
   private stalledUntil = 0;
+  /**
+   * ZVT trace and receipt numbers belong to the terminal, not to one connection: an ECR that
+   * reconnects must not see them start again (they would collide with the journal). They go on
+   * from the journal's size, so a reboot does not reuse them either.
+   */
+  readonly zvtNumbers: { trace: number; receipt: number };
+  /** The last transaction's result as the ZVT face reported it, for Repeat Receipt (06 20). */
+  lastZvtResult: { resultCode: number; fields: { bmp: number; value: number }[] } | undefined;
 
   constructor(
     config: EmulatorConfig = {},
@@ -55,6 +63,7 @@ export class TerminalModel {
     this.serviceTime = new ServiceTime(config.processingMs ?? { distribution: 'normal', mean: 1, stddev: 0.25, min: 0.2 }, this.random);
     this.defects = config.defects ?? {};
     this.journal = new TransactionJournal(config.journal);
+    this.zvtNumbers = { trace: this.journal.size % 999999, receipt: this.journal.size % 9999 };
   }
 
   /**

@@ -18,8 +18,6 @@ const ECR_ACK_TIMEOUT_MS = 5000;
 export class ZvtTerminalDialogue {
   private waitingForAck: ((m: ZvtMessage) => void) | undefined;
   private queue: Promise<void> = Promise.resolve();
-  private trace = 0;
-  private receipt = 0;
 
   constructor(
     private readonly link: FrameLink,
@@ -45,7 +43,7 @@ export class ZvtTerminalDialogue {
   }
 
   private async handle(m: ZvtMessage, delayMs: number, drop: boolean): Promise<void> {
-    const known = ['authorisation', 'refund', 'reversal', 'end-of-day', 'status-enquiry', 'registration', 'log-off'];
+    const known = ['authorisation', 'refund', 'reversal', 'end-of-day', 'status-enquiry', 'registration', 'log-off', 'repeat-receipt'];
     if (!known.includes(m.kind)) {
       await this.link.send({ payload: negativeAck(0x83) }); // 83: function not possible
       return;
@@ -90,12 +88,19 @@ export class ZvtTerminalDialogue {
         await this.finish(Number(decision.responseCode), [{ bmp: 0x87, value: this.nextReceipt() }]);
         return;
       }
+      case 'repeat-receipt': {
+        // The last transaction's status information again; 0x9C (no receipt to repeat) when there is none.
+        const last = this.model.lastZvtResult;
+        if (last) await this.finish(last.resultCode, last.fields, false);
+        else await this.finish(0x9c, [], false);
+        return;
+      }
       case 'end-of-day': {
         const t = this.model.totals();
         await this.finish(0, [
           { bmp: 0x04, value: t.sales.amountMinor - t.refunds.amountMinor },
           { bmp: 0x88, value: t.sales.count + t.refunds.count },
-        ]);
+        ], false);
         return;
       }
       default:
@@ -105,7 +110,8 @@ export class ZvtTerminalDialogue {
   }
 
   /** Status information, then Completion (result 00) or Abort (any other result). */
-  private async finish(resultCode: number, fields: { bmp: number; value: number }[]): Promise<void> {
+  private async finish(resultCode: number, fields: { bmp: number; value: number }[], remember = true): Promise<void> {
+    if (remember) this.model.lastZvtResult = { resultCode, fields };
     await this.sendAndAwaitAck(statusInformation([{ bmp: 0x27, value: resultCode }, ...fields]));
     await this.sendAndAwaitAck(resultCode === 0 ? completion({}) : abort(resultCode));
   }
@@ -126,13 +132,15 @@ export class ZvtTerminalDialogue {
   }
 
   private nextTrace(): number {
-    this.trace = this.trace >= 999999 ? 1 : this.trace + 1;
-    return this.trace;
+    const n = this.model.zvtNumbers;
+    n.trace = n.trace >= 999999 ? 1 : n.trace + 1;
+    return n.trace;
   }
 
   private nextReceipt(): number {
-    this.receipt = this.receipt >= 9999 ? 1 : this.receipt + 1;
-    return this.receipt;
+    const n = this.model.zvtNumbers;
+    n.receipt = n.receipt >= 9999 ? 1 : n.receipt + 1;
+    return n.receipt;
   }
 }
 

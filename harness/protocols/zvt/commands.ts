@@ -40,6 +40,7 @@ export const ZVT_COMMANDS = {
   reversal: [0x06, 0x30],
   refund: [0x06, 0x31],
   endOfDay: [0x06, 0x50],
+  repeatReceipt: [0x06, 0x20],
   abortRequest: [0x06, 0xb0],
   printLine: [0x06, 0xd1],
   statusEnquiry: [0x05, 0x01],
@@ -137,6 +138,11 @@ export function refund(p: RefundParams): Buffer {
 
 export function endOfDay(p: { password?: string } = {}): Buffer {
   return apdu(ZVT_COMMANDS.endOfDay, password(p.password));
+}
+
+/** Repeat Receipt (06 20): the terminal reports its last transaction again — how an ECR learns the outcome of one whose result it lost. */
+export function repeatReceipt(p: { password?: string } = {}): Buffer {
+  return apdu(ZVT_COMMANDS.repeatReceipt, password(p.password));
 }
 
 export function statusEnquiry(p: { password?: string; serviceByte?: number; tlv?: Buffer } = {}): Buffer {

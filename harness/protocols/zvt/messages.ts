@@ -34,6 +34,7 @@ export type ZvtMessage =
   | WithPassword<'reversal'>
   | WithPassword<'refund'>
   | WithPassword<'end-of-day'>
+  | WithPassword<'repeat-receipt'>
   | WithPassword<'status-enquiry'>
   | (MessageBase & { kind: 'log-off' })
   | (MessageBase & { kind: 'abort-request' })
@@ -54,6 +55,7 @@ const NAMES: Record<string, [ZvtMessageKind, string]> = {
   '06 30': ['reversal', 'Reversal'],
   '06 31': ['refund', 'Refund'],
   '06 50': ['end-of-day', 'End-of-day'],
+  '06 20': ['repeat-receipt', 'Repeat receipt'],
   '06 B0': ['abort-request', 'Abort (ECR request)'],
   '06 D1': ['print-line', 'Print line'],
   '05 01': ['status-enquiry', 'Status enquiry'],
@@ -112,6 +114,7 @@ export function decodeZvtMessage(bytes: Uint8Array, options: DecodeOptions = {})
     case 'reversal':
     case 'refund':
     case 'end-of-day':
+    case 'repeat-receipt':
     case 'status-enquiry':
       return { ...base, kind, name, password: readPassword(data, headerLength, context, options.safe), fields: bmpsFrom(3) };
     case 'log-off':

@@ -2,7 +2,7 @@ import { LinkClosedError, ResponseTimeoutError } from '../../errors';
 import type { FrameLink } from '../../framing/frame-link';
 import type { ProtocolSession, SecretSink, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocol';
 import type { DecodedBmp } from './bmp';
-import { authorisation, endOfDay, positiveAck, refund, reversal, statusEnquiry } from './commands';
+import { authorisation, endOfDay, positiveAck, refund, repeatReceipt, reversal, statusEnquiry } from './commands';
 import { ZvtError } from './errors';
 import { decodeZvtMessage, type ZvtMessage } from './messages';
 
@@ -61,6 +61,18 @@ export class ZvtSession implements ProtocolSession {
     return run;
   }
 
+  /**
+   * The terminal's last transaction, asked with Repeat Receipt (06 20): how an ECR that lost a
+   * result learns it (trace number, result code, amount). ZVT names no transaction in an error,
+   * so this is how an unanswered one is settled.
+   */
+  lastOutcome(options: TransactOptions): Promise<TransactionOutcome> {
+    const request: TransactionRequest = { type: 'sale' };
+    const run = this.busy.then(() => this.dialogue(request, options, repeatReceipt({ password: this.options.password })));
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
   async close(): Promise<void> {
     for (const d of this.detach) d();
     this.fail(new LinkClosedError(`${this.link.endpoint}: session closed`));
@@ -83,11 +95,11 @@ export class ZvtSession implements ProtocolSession {
     }
   }
 
-  private async dialogue(request: TransactionRequest, options: TransactOptions): Promise<TransactionOutcome> {
+  private async dialogue(request: TransactionRequest, options: TransactOptions, command = this.command(request)): Promise<TransactionOutcome> {
     if (this.closed) throw this.closed;
     this.inbox.length = 0;
     const deadline = Date.now() + options.timeoutMs;
-    await this.link.send({ payload: this.command(request) });
+    await this.link.send({ payload: command });
     const first = await this.next(deadline, request, 'the acknowledgement (80 00 00)');
     if (first.kind === 'negative-ack') {
       return { type: request.type, approved: false, responseCode: hex(first.errorCode) };
