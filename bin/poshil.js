@@ -22,7 +22,14 @@ if (bundleIsCurrent()) {
   require('tsx/cjs/api').register();
   ({ main } = require('../harness/cli/main.ts'));
 }
+// A command that ended before the run took the early emulator (a usage error, a bad suite)
+// must not be kept alive by it: end it (SIGKILL, as it ignores SIGTERM).
+const endUnclaimedEmulator = () => {
+  const child = globalThis.__poshilEmulatorChild;
+  globalThis.__poshilEmulatorChild = undefined;
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+};
 main(argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; },
+  (code) => { endUnclaimedEmulator(); process.exitCode = code; },
+  (err) => { endUnclaimedEmulator(); console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; },
 );

@@ -15,6 +15,8 @@ import { cryptoCommand } from './crypto-command';
 import { tlsProbeCommand } from './tls-probe-command';
 import { parseDefects } from './defects';
 import { reportCommand } from './report-command';
+import { baselineRequest, compareAfterRun, compareCommand, type BaselineRequest } from './compare-command';
+import { prepareRunSigning, signRunDirectory, verifyCommand } from './evidence-command';
 import { planResume } from '../runner/journal-recovery';
 
 /**
@@ -32,9 +34,20 @@ Usage:
       --only ID[,ID]            run only these tests
       --resume DIR              continue the interrupted run in DIR: run only the tests its
                                 journal has no result for, then write the report of all of them
+      --baseline RUN            afterwards compare with an earlier run (report.json or run dir):
+                                table, comparison.json and comparison.md in the run directory
+      --tolerance PCT           with --baseline: changes within PCT % are no change (default 10)
+      --fail-on-regression      with --baseline: exit 1 when a metric regressed
+      --sign-key FILE           sign the run: manifest.json (sha-256 of every file) and
+                                manifest.sig (Ed25519) with this PEM private key
+  poshil verify <run-dir> --pub FILE   check a signed run against the signer's public key:
+                                       fails on any changed, missing or added file
   poshil report <run-dir> [--reporter a,b]
                                        rebuild a run's report files from its journal alone
                                        (a killed or crashed run: the rest reported as not run)
+  poshil compare <baseline> <current> [--tolerance PCT] [--fail-on-regression] [--markdown]
+                                       compare two runs metric by metric: p50/p99 as distributions
+                                       (bootstrap from the histograms), the rest by tolerance
   poshil validate <file.json…>         check suites and device profiles; run nothing
   poshil emulate <device.json> [--port N] [--defect NAME=VALUE]
                                        serve the device's emulated terminal until Ctrl-C
@@ -67,6 +80,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await runCommand(rest, io);
       case 'report':
         return await reportCommand(rest, io);
+      case 'compare':
+        return await compareCommand(rest, io);
+      case 'verify':
+        return verifyCommand(rest, io);
       case 'validate': {
         if (rest.length === 0) throw usageError('validate needs at least one file');
         const { exitCode, output } = validateFiles(rest);
@@ -121,6 +138,10 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
         defect: { type: 'string', multiple: true },
         only: { type: 'string' },
         resume: { type: 'string' },
+        baseline: { type: 'string' },
+        tolerance: { type: 'string' },
+        'fail-on-regression': { type: 'boolean' },
+        'sign-key': { type: 'string' },
       },
     });
   } catch (err) {
@@ -139,7 +160,8 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   // out of here that did not hand it to the runner ends it (finally, below).
   prewarmEmulator();
   try {
-    return await loadAndRun(suiteFile, values, reporters, seed, defects, io);
+    // The baseline is read here, inside the try, so a bad one also ends the prewarmed emulator.
+    return await loadAndRun(suiteFile, values, reporters, seed, defects, io, baselineRequest(values));
   } finally {
     discardPrewarmedEmulator();
   }
@@ -147,11 +169,12 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
 
 async function loadAndRun(
   suiteFile: string,
-  values: { out?: string; only?: string; resume?: string },
+  values: { out?: string; only?: string; resume?: string; 'sign-key'?: string },
   reporters: ReturnType<typeof createReporters>,
   seed: number | undefined,
   defects: ReturnType<typeof parseDefects>,
   io: CliIo,
+  baseline?: BaselineRequest,
 ): Promise<number> {
   // Load and validate everything before anything runs.
   const { suite, device } = loadSuiteAndDevice(suiteFile);
@@ -161,6 +184,7 @@ async function loadAndRun(
     const unknown = [...only].filter((id) => !suite.tests.some((t) => t.id === id));
     if (unknown.length) throw usageError(`--only names tests the suite does not have: ${unknown.join(', ')}; tests: ${suite.tests.map((t) => t.id).join(', ')}`);
   }
+  const signing = prepareRunSigning(values['sign-key'], io);
 
   // --resume: the interrupted run's directory, tests, seed and defects (refused when they do not fit).
   if (values.resume && values.out && path.resolve(values.out) !== path.resolve(values.resume)) throw usageError('--resume continues the run in its own directory; leave --out out');
@@ -195,10 +219,13 @@ async function loadAndRun(
       signal: controller.signal,
       filter: resume ? (t) => resume.planned.has(t.id) : only ? (t) => only.has(t.id) || only.has(t.id.replace(/@[^@]*$/, '')) : undefined,
       ...(resume ? { resume: { done: resume.done, startedAt: resume.startedAt } } : {}),
+      ...(signing ? { signer: signing.signer } : {}),
     });
+    const regressed = baseline ? await compareAfterRun(baseline, report, outDir, io) : 0;
+    if (signing) signRunDirectory(outDir, signing, io);
     if (!values.out && !resume) linkLatest(outDir);
     // An interrupted run did not test everything it was asked to: never report it as a pass.
-    return report.summary.verdict === 'passed' && !report.run.interrupted ? 0 : 1;
+    return report.summary.verdict === 'passed' && !report.run.interrupted && !regressed ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);

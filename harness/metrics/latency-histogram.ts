@@ -85,6 +85,28 @@ export class LatencyHistogram {
     };
   }
 
+  /**
+   * The recorded values, one entry per non-empty bucket in ascending order: the bucket's
+   * highest equivalent value in ns (what percentiles report) and how many samples it holds.
+   * What a comparison needs to resample a run from its histogram alone.
+   */
+  buckets(): { valueNs: number; count: number }[] {
+    const h = this.histogram as unknown as Hdr.JsHistogram;
+    const it = h.recordedValuesIterator;
+    it.reset();
+    const out: { valueNs: number; count: number }[] = [];
+    while (it.hasNext()) {
+      const v = it.next();
+      out.push({ valueNs: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+    }
+    return out;
+  }
+
+  /** Smallest and largest recorded value in ns (0 and 0 when empty). */
+  extremesNs(): { min: number; max: number } {
+    return this.count === 0 ? { min: 0, max: 0 } : { min: this.histogram.minNonZeroValue, max: this.histogram.maxValue };
+  }
+
   /** HdrHistogram's compressed base64 form (V2 encoding), readable by any HdrHistogram port. */
   encode(): string {
     return hdrLib().encodeIntoCompressedBase64(this.histogram);

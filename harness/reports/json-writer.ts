@@ -40,6 +40,7 @@ const REPORT_SHAPE: Shape = {
     endedAt: null,
     durationMs: null,
     interrupted: null,
+    signer: { algorithm: null, fingerprint: null },
   },
   summary: { total: null, passed: null, failed: null, errored: null, skipped: null, verdict: null },
   tests: {

@@ -84,6 +84,7 @@ function metadata(report: RunReport): string[] {
     ['Host', `${escapeMarkdown(run.host)} (${escapeMarkdown(run.platform)})`],
   ];
   if (run.interrupted !== undefined) rows.push(['Interrupted', escapeMarkdown(run.interrupted)]);
+  if (run.signer !== undefined) rows.push(['Signed by', `${escapeMarkdown(run.signer.algorithm)} key ${markdownCode(run.signer.fingerprint, { inTable: true })} (manifest.json, manifest.sig; check with ${markdownCode('poshil verify', { inTable: true })})`]);
   return table(['Run', ''], ['l', 'l'], rows);
 }
 

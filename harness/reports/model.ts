@@ -72,6 +72,17 @@ export interface RunInfo {
   durationMs: number;
   /** Set when the run stopped early (SIGINT, device gone). */
   interrupted?: string;
+  /** Set when the run is signed (poshil run --sign-key): the key whose signature is in manifest.sig. */
+  signer?: RunSigner;
+}
+
+/**
+ * Who signed a run's evidence. `fingerprint` is "sha256:" + the hex sha-256 of the public key's
+ * SubjectPublicKeyInfo DER encoding (harness/reports/evidence-signing.ts).
+ */
+export interface RunSigner {
+  algorithm: 'Ed25519';
+  fingerprint: string;
 }
 
 export interface RunSummary {

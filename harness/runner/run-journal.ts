@@ -4,9 +4,10 @@ import type { EmulatorConfig } from '../suite/types';
 
 /**
  * report.run as far as it is known when the run starts: with the `devices` record and the
- * test results it lets `poshil report` rebuild report.json from the journal alone.
+ * test results it lets `poshil report` rebuild report.json from the journal alone. Not the
+ * signer: a report rebuilt from the journal is not what was signed.
  */
-export type JournalRunInfo = Omit<RunInfo, 'devices' | 'endedAt' | 'durationMs' | 'interrupted'>;
+export type JournalRunInfo = Omit<RunInfo, 'devices' | 'endedAt' | 'durationMs' | 'interrupted' | 'signer'>;
 
 /**
  * Append-only NDJSON record of a run, written and fsync'd after every test, so a crash, a

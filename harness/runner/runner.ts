@@ -13,7 +13,7 @@ import type { KindContext, KindOutcome, TestKind } from '../kinds/kind';
 import { getKind } from '../kinds/registry';
 import { maskDeep } from '../masking/pan';
 import { evaluateThresholds } from '../metrics/thresholds';
-import { summarise, type DeviceInfo, type Reporter, type RunReport, type TestResult } from '../reports/model';
+import { summarise, type DeviceInfo, type Reporter, type RunReport, type RunSigner, type TestResult } from '../reports/model';
 import type { DeviceProfile, EmulatorConfig, Suite, SuiteTest } from '../suite/types';
 import { startEmulator, startInProcessEmulator, type RunningEmulator } from './emulator-process';
 import { RunJournal, type JournalRunInfo } from './run-journal';
@@ -55,6 +55,8 @@ export interface RunOptions {
    * again but carried into the report as they are; the journal gets a note, not a new run-start.
    */
   resume?: { done: TestResult[]; startedAt: string };
+  /** The key that will sign the run's files once the reports are written (poshil run --sign-key): named in report.run. */
+  signer?: RunSigner;
 }
 
 export async function runSuite(options: RunOptions): Promise<RunReport> {
@@ -160,6 +162,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - startedAt.getTime(),
       ...(interrupted ? { interrupted } : {}),
+      ...(options.signer ? { signer: options.signer } : {}),
     },
     summary: summarise(results),
     tests: results,

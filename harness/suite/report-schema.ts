@@ -114,6 +114,20 @@ const runInfoSchema: JsonSchema = {
     endedAt: timestamp,
     durationMs: { type: 'number', minimum: 0 },
     interrupted: { type: 'string', description: 'Why the run stopped early (SIGINT, device gone).' },
+    signer: {
+      type: 'object',
+      description: 'Set when the run is signed (poshil run --sign-key): the key whose Ed25519 signature over manifest.json is in manifest.sig; check it with poshil verify.',
+      properties: {
+        algorithm: { const: 'Ed25519' },
+        fingerprint: {
+          type: 'string',
+          pattern: '^sha256:[0-9a-f]{64}$',
+          description: '"sha256:" + the hex sha-256 of the public key\'s SubjectPublicKeyInfo DER encoding.',
+        },
+      },
+      required: ['algorithm', 'fingerprint'],
+      additionalProperties: false,
+    },
   },
   required: ['id', 'poshilVersion', 'node', 'host', 'platform', 'suite', 'devices', 'seed', 'startedAt', 'endedAt', 'durationMs'],
   additionalProperties: false,

@@ -55,6 +55,7 @@ function report(tests: TestResult[]): RunReport {
       endedAt: '2025-01-31T12:00:03.000Z',
       durationMs: 3000,
       interrupted: 'SIGINT',
+      signer: { algorithm: 'Ed25519', fingerprint: `sha256:${'c'.repeat(64)}` },
     },
     summary: summarise(tests),
     tests,
@@ -73,6 +74,7 @@ describe('the report schema', () => {
     const minimal = report([]) as unknown as Record<string, Record<string, unknown>>;
     delete minimal.$schema;
     delete minimal.run.interrupted;
+    delete minimal.run.signer;
     expect(validate(minimal)).toBe(true);
   });
 
