@@ -98,36 +98,33 @@ describe('stability kind', () => {
   });
 });
 
+/** One stability test on an interface of a shipped device profile, through the real runner. */
+async function runOnProfile(profile: string, iface: string, params: Record<string, unknown>, thresholds: Record<string, { max?: number }> = {}, timeoutMs = 500) {
+  const { loadDevice } = await import('../../harness/suite/load');
+  const { runSuite } = await import('../../harness/runner/runner');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const root = path.resolve(__dirname, '../..');
+  const device = loadDevice(path.join(root, profile));
+  const report = await runSuite({
+    suite: { name: `stability on ${iface}`, file: path.join(root, 'suites/stability.json'), sha256: '', deviceFile: device.file, seed: 1, defaults: { timeoutMs }, tests: [{ id: iface, kind: 'stability', interface: iface, params, thresholds }] },
+    device,
+    outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-stability-')),
+    reporter: { name: 'none' },
+  });
+  return report.tests[0]!;
+}
+
 describe('stability kind on a serial line', () => {
   // The fault layer sits on any transport: here the real serialport binding on a pty pair
   // (or the in-process binding without socat), ISO 8583 at 115200 baud.
   it('disconnects and bit flips on emulated RS232: the port is closed and reopened, and the run reconciles', async () => {
-    const { loadDevice } = await import('../../harness/suite/load');
-    const { runSuite } = await import('../../harness/runner/runner');
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const root = path.resolve(__dirname, '../..');
-    const device = loadDevice(path.join(root, 'devices/emulated-terminal-rs232.json'));
     const faults = [
       { type: 'disconnect', at: '300ms', duration: '200ms' },
       { type: 'bitFlip', rate: 0.0005, direction: 'in', at: '800ms', duration: '300ms' },
     ];
-    const report = await runSuite({
-      suite: {
-        name: 'serial stability',
-        file: path.join(root, 'suites/stability.json'),
-        sha256: '',
-        deviceFile: device.file,
-        seed: 1,
-        defaults: { timeoutMs: 500 },
-        tests: [{ id: 'serial', kind: 'stability', interface: 'ecr-115200', params: { transaction: sale, rate: 50, count: 80, window: '500ms', faults }, thresholds: {} }],
-      },
-      device,
-      outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-serial-stability-')),
-      reporter: { name: 'none' },
-    });
-    const r = report.tests[0]!;
+    const r = await runOnProfile('devices/emulated-terminal-rs232.json', 'ecr-115200', { transaction: sale, rate: 50, count: 80, window: '500ms', faults });
     expect(r.error).toBeUndefined();
     expect(r.state).toBe('passed');
     expect(measured(r, 'faults')).toBe(2);
@@ -141,34 +138,13 @@ describe('stability kind on ZVT', () => {
   // ZVT errors name no transaction: an unanswered one is settled by asking the terminal for its
   // last transaction (Repeat Receipt, 06 20), and the run reconciles on end-of-day totals.
   it('disconnects and dropped answers on ZVT over TCP: settled by Repeat Receipt, 0 lost, 0 duplicated, 0 unresolved', async () => {
-    const { loadDevice } = await import('../../harness/suite/load');
-    const { runSuite } = await import('../../harness/runner/runner');
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const root = path.resolve(__dirname, '../..');
-    const device = loadDevice(path.join(root, 'devices/emulated-terminal-zvt.json'));
     const faults = [
       { type: 'latency', ms: 20, direction: 'in' },
       { type: 'disconnect', at: '400ms', duration: '100ms' },
       { type: 'drop', probability: 0.05, direction: 'in', at: '800ms', duration: '400ms' },
       { type: 'disconnect', at: '1500ms', duration: '100ms' },
     ];
-    const report = await runSuite({
-      suite: {
-        name: 'zvt stability',
-        file: path.join(root, 'suites/stability.json'),
-        sha256: '',
-        deviceFile: device.file,
-        seed: 1,
-        defaults: { timeoutMs: 400 },
-        tests: [{ id: 'zvt', kind: 'stability', interface: 'ecr-tcp', params: { transaction: { type: 'sale', amount: '12.34', currency: '978' }, rate: 40, count: 80, window: '1s', faults }, thresholds: { unresolved: { max: 0 } } }],
-      },
-      device,
-      outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-zvt-stability-')),
-      reporter: { name: 'none' },
-    });
-    const r = report.tests[0]!;
+    const r = await runOnProfile('devices/emulated-terminal-zvt.json', 'ecr-tcp', { transaction: { type: 'sale', amount: '12.34', currency: '978' }, rate: 40, count: 80, window: '1s', faults }, { unresolved: { max: 0 } }, 400);
     expect(r.error).toBeUndefined();
     expect(measured(r, 'errors')!).toBeGreaterThan(0);
     expect(measured(r, 'lost')).toBe(0);

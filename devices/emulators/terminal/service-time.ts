@@ -1,19 +1,13 @@
 import type { EmulatorConfig } from '../../../harness/suite/types';
+import { mulberry32 } from '../../../harness/faults/random';
 
 /**
  * The emulated terminal's processing time: a seeded distribution (so a run is repeatable from
  * its seed) plus the defect switches that make it slow on purpose.
  */
+/** The emulator's seeded randomness: the same mulberry32 the fault layer uses. */
 export function seededRandom(seed: number): () => number {
-  // mulberry32: small, fast, and good enough to shape service times.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 export type ProcessingConfig = NonNullable<EmulatorConfig['processingMs']>;

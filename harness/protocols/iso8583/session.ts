@@ -105,6 +105,9 @@ export class Iso8583Session implements ProtocolSession {
       }, options.timeoutMs);
       this.pending.set(key, { requestMti: message.mti, resolve, reject, timer });
     });
+    // The answer may fail (a link dropped) while the send is still waiting on a slow line; it is
+    // awaited below, but must not count as unhandled meanwhile.
+    answer.catch(() => undefined);
     const onAbort = () => this.settle(key, undefined, new LinkClosedError('run cancelled'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
