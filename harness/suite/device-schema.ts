@@ -116,6 +116,7 @@ export function buildDeviceSchema(): JsonSchema {
         additionalProperties: {
           type: 'object',
           properties: {
+            description: { type: 'string', description: 'What this interface is, for people reading the profile and the report.' },
             transport: unionOnType('transport', 'How bytes reach the device.'),
             framing: unionOnType('framing', 'How messages are delimited on the link.'),
             protocol: unionOnType('protocol', 'The message protocol spoken on the link.'),

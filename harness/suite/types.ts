@@ -48,6 +48,7 @@ export interface ProtocolConfig {
 }
 
 export interface InterfaceConfig {
+  description?: string;
   transport: TransportConfig;
   framing: FramingConfig;
   protocol: ProtocolConfig;

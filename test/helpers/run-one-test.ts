@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runSuite } from '../../harness/runner/runner';
 import type { Limit, TestResult } from '../../harness/reports/model';
-import type { DeviceProfile, EmulatorConfig, Suite } from '../../harness/suite/types';
+import type { DeviceProfile, EmulatorConfig, FramingConfig, Suite } from '../../harness/suite/types';
 
 /**
  * Test helpers: the emulated terminal on an in-memory link in this process (fast, no ports),
@@ -12,7 +12,7 @@ import type { DeviceProfile, EmulatorConfig, Suite } from '../../harness/suite/t
 const ROOT = path.resolve(__dirname, '../..');
 let n = 0;
 
-export function virtualTerminal(emulator: EmulatorConfig, options: { bitsPerSecond?: number } = {}): DeviceProfile {
+export function virtualTerminal(emulator: EmulatorConfig, options: { bitsPerSecond?: number; framing?: FramingConfig } = {}): DeviceProfile {
   const name = `virtual-terminal-${process.pid}-${++n}`;
   return {
     name,
@@ -21,7 +21,7 @@ export function virtualTerminal(emulator: EmulatorConfig, options: { bitsPerSeco
     interfaces: {
       ecr: {
         transport: { type: 'virtual', name, ...(options.bitsPerSecond ? { bitsPerSecond: options.bitsPerSecond } : {}) },
-        framing: { type: 'length-prefix', lengthBytes: 2 },
+        framing: options.framing ?? { type: 'length-prefix', lengthBytes: 2 },
         protocol: { type: 'iso8583', packager: 'iso87ascii', terminalId: 'POSHIL01' },
       },
     },

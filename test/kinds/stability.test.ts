@@ -6,6 +6,9 @@ import type { StabilityWindow } from '../../harness/kinds/stability';
  * injected between transport and framing, windows, drift, recovery and reconciliation against the
  * terminal's settlement totals — and each defect it exists for caught.
  */
+/** ISO 8583 (ASCII) in STX…ETX frames with an LRC and no ACK/NAK: a damaged frame is dropped. */
+const LRC_NO_ACK = { type: 'stx-etx-lrc', ackNak: false };
+
 describe('stability kind', () => {
   it('a healthy run reconciles: every approval on both sides, nothing lost or duplicated', async () => {
     const r = await runOneTest(virtualTerminal({}), 'stability', { transaction: sale, rate: 400, count: 200, window: '100ms' }, {}, 1000);
@@ -66,6 +69,10 @@ describe('stability kind', () => {
   });
 
   it('10,000 transactions through 11 faults — bit flips, drops both ways, 5 disconnects, a reboot — reconcile to 0 lost, 0 duplicated', async () => {
+    // Bit flips are line noise, and a line carries a checksum: here STX…ETX with an LRC, so a
+    // flipped answer is discarded, times out and is reversed. (On a link with no integrity
+    // check a flip can turn a response code 00 into 01 unnoticed; the reconciliation then
+    // rightly counts a booking the ECR does not hold.)
     const faults = [
       { type: 'bitFlip', rate: 1e-4, direction: 'in', at: '200ms', duration: '400ms' },
       { type: 'bitFlip', rate: 1e-4, direction: 'in', at: '1500ms', duration: '400ms' },
@@ -75,7 +82,7 @@ describe('stability kind', () => {
       { type: 'latency', ms: 5, jitterMs: 4, at: '2400ms', duration: '300ms' },
       { type: 'reboot', at: '1000ms' },
     ];
-    const r = await runOneTest(virtualTerminal({}), 'stability', { transaction: sale, rate: 4000, count: 10_000, window: '500ms', faults }, {}, 200);
+    const r = await runOneTest(virtualTerminal({}, { framing: LRC_NO_ACK }), 'stability', { transaction: sale, rate: 4000, count: 10_000, window: '500ms', faults }, {}, 200);
     expect(measured(r, 'transactions')).toBe(10_000);
     expect(measured(r, 'faults')).toBe(11);
     expect(measured(r, 'reconnects')!).toBeGreaterThanOrEqual(6);
