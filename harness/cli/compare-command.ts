@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { PoshilError } from '../errors';
 import { compareReports, type RunComparison } from '../reports/compare';
 import { renderComparisonMarkdown, renderComparisonText } from '../reports/comparison-render';
+import { DEFAULT_HTML_FILE, writeHtmlReport } from '../reports/html-writer';
 import type { RunReport } from '../reports/model';
 import { writeReportFile } from '../reports/report-file';
 import type { CliIo } from './main';
@@ -162,6 +163,8 @@ export async function compareAfterRun(request: BaselineRequest, report: RunRepor
   io.stdout.write(`\n${renderComparisonText(comparison)}`);
   await writeReportFile(outDir, COMPARISON_JSON, `${JSON.stringify(comparison, null, 2)}\n`);
   await writeReportFile(outDir, COMPARISON_MD, markdown);
+  // The run's HTML page (when the html reporter wrote one) gets the comparison too.
+  if (fs.existsSync(path.join(outDir, DEFAULT_HTML_FILE))) await writeHtmlReport(report, outDir, { comparison });
   appendStepSummary(markdown, io);
   return request.failOnRegression && comparison.summary.verdict === 'regression' ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { PoshilError } from '../errors';
 import { ConsoleReporter, type ConsoleReporterOptions } from './console-reporter';
+import { HtmlWriter, type HtmlWriterOptions } from './html-writer';
 import { JsonWriter, type JsonWriterOptions } from './json-writer';
 import { JunitWriter, type JunitWriterOptions } from './junit-writer';
 import { MarkdownWriter, type MarkdownWriterOptions } from './markdown-writer';
@@ -10,6 +11,7 @@ export const reporters = {
   json: (options: JsonWriterOptions = {}): Reporter => new JsonWriter(options),
   junit: (options: JunitWriterOptions = {}): Reporter => new JunitWriter(options),
   markdown: (options: MarkdownWriterOptions = {}): Reporter => new MarkdownWriter(options),
+  html: (options: HtmlWriterOptions = {}): Reporter => new HtmlWriter(options),
   console: (options: ConsoleReporterOptions = {}): Reporter => new ConsoleReporter(options),
 } as const;
 

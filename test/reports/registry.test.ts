@@ -4,9 +4,9 @@ import { createReporters, defaultReporterNames, isReporterName, reporters, type 
 
 describe('reporter registry', () => {
   it('knows json, junit, markdown and console, and uses all four by default', () => {
-    expect(Object.keys(reporters)).toEqual(['json', 'junit', 'markdown', 'console']);
-    expect(defaultReporterNames).toEqual(['json', 'junit', 'markdown', 'console']);
-    expect(createReporters().map((r) => r.name)).toEqual(['json', 'junit', 'markdown', 'console']);
+    expect(Object.keys(reporters)).toEqual(['json', 'junit', 'markdown', 'html', 'console']);
+    expect(defaultReporterNames).toEqual(['json', 'junit', 'markdown', 'html', 'console']);
+    expect(createReporters().map((r) => r.name)).toEqual(['json', 'junit', 'markdown', 'html', 'console']);
   });
 
   it('creates the reporters named, in the order given, each once', () => {
@@ -24,8 +24,8 @@ describe('reporter registry', () => {
   });
 
   it('rejects an unknown reporter name, listing the known ones', () => {
-    expect(() => createReporters(['json', 'html'])).toThrow(
-      expect.objectContaining({ code: 'UNKNOWN_REPORTER', exitCode: 2, message: 'unknown reporter "html"; known reporters: json, junit, markdown, console' }),
+    expect(() => createReporters(['json', 'pdf'])).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_REPORTER', exitCode: 2, message: 'unknown reporter "pdf"; known reporters: json, junit, markdown, html, console' }),
     );
   });
 
