@@ -18,6 +18,8 @@ import { reportCommand } from './report-command';
 import { baselineRequest, compareAfterRun, compareCommand, type BaselineRequest } from './compare-command';
 import { prepareRunSigning, signRunDirectory, verifyCommand } from './evidence-command';
 import { planResume } from '../runner/journal-recovery';
+import { showReportCommand } from './show-report-command';
+import { trendCommand } from './trend-command';
 
 /**
  * The `poshil` command. Exit codes (ARCHITECTURE.md): 0 every test passed, 1 a test failed or
@@ -48,6 +50,11 @@ Usage:
   poshil compare <baseline> <current> [--tolerance PCT] [--fail-on-regression] [--markdown]
                                        compare two runs metric by metric: p50/p99 as distributions
                                        (bootstrap from the histograms), the rest by tolerance
+  poshil trend <runs…> [--last N] [--out FILE] [--fail-on-drift]
+                                       follow each measurement over nightly runs (report.json, run
+                                       or reports directories): trend.html and a drift verdict
+  poshil show-report [dir] [--port N]  serve a run's HTML report on http://127.0.0.1 (default: the
+                                       latest run under reports/) until Ctrl-C
   poshil validate <file.json…>         check suites and device profiles; run nothing
   poshil emulate <device.json> [--port N] [--defect NAME=VALUE]
                                        serve the device's emulated terminal until Ctrl-C
@@ -84,6 +91,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await compareCommand(rest, io);
       case 'verify':
         return verifyCommand(rest, io);
+      case 'show-report':
+        return await showReportCommand(rest, io);
+      case 'trend':
+        return await trendCommand(rest, io);
       case 'validate': {
         if (rest.length === 0) throw usageError('validate needs at least one file');
         const { exitCode, output } = validateFiles(rest);

@@ -11,10 +11,10 @@ const USAGE = `usage: poshil report <run-dir> [--reporter a,b]
   crashed or lost power included); reporters: ${defaultReporterNames.join(', ')} (default: all)`;
 
 /** The file each built-in file writer writes (with its default options, as the CLI creates them). */
-const REPORT_FILES: Partial<Record<ReporterName, string>> = { json: 'report.json', junit: 'junit.xml', markdown: 'summary.md' };
+const REPORT_FILES: Partial<Record<ReporterName, string>> = { json: 'report.json', junit: 'junit.xml', markdown: 'summary.md', html: 'report.html' };
 
 /**
- * `poshil report <run-dir>`: rebuilds report.json, junit.xml and summary.md from the run's
+ * `poshil report <run-dir>`: rebuilds report.json, junit.xml, summary.md and report.html from the run's
  * journal with the same writers `poshil run` uses. Exit codes as for run: 0 the rebuilt verdict
  * is passed and the run was not interrupted, 1 otherwise, 2 no readable journal (or a report
  * file could not be written).

@@ -35,7 +35,8 @@ export interface MetricRule {
 /**
  * The metrics a comparison looks at and which way is better for each: the one place that knows.
  * Metrics not listed (counts that follow the suite's configuration, derived ratios, extremes
- * that are one sample) are not compared.
+ * that are one sample, drift ratios that swing by more than any tolerance between healthy runs)
+ * are not compared; `poshil trend` follows those across nights instead.
  */
 export const COMPARED_METRICS: Readonly<Record<string, MetricRule>> = {
   p50_ms: { better: 'lower', percentile: 50 },

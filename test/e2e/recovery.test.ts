@@ -128,7 +128,7 @@ describe('a run killed with SIGKILL: poshil report and poshil run --resume', () 
     const r = poshil(['report', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`wrote report.json, junit.xml, summary.md to ${out}`);
+    expect(r.stdout).toContain(`wrote report.json, junit.xml, summary.md, report.html to ${out}`);
     const report = readReport(out);
     expect(report.run.interrupted).toMatch(/without a run-end record/);
     expect(report.run.id).toBe('run');

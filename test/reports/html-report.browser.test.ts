@@ -4,12 +4,15 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { HtmlWriter } from '../../harness/reports/html-writer';
+import { renderTrendHtml } from '../../harness/reports/html/trend-page';
+import { trendReports } from '../../harness/reports/trend';
 import { JsonWriter } from '../../harness/reports/json-writer';
 import { ReporterMultiplexer } from '../../harness/reports/multiplexer';
 import { runSuite } from '../../harness/runner/runner';
 import { loadSuite } from '../../harness/suite/load';
 import type { Suite, SuiteTest } from '../../harness/suite/types';
 import { describeWithBrowser } from '../helpers/browser';
+import { runReport } from '../helpers/report-fixture';
 import { testSale as sale, virtualTerminal } from '../helpers/run-one-test';
 
 /**
@@ -109,5 +112,27 @@ describeWithBrowser('HTML report in headless Chromium', (executablePath) => {
     await page.goto(pathToFileURL(broken).href);
     await page.waitForSelector('.chart[data-error]', { timeout: 10_000 });
     expect(errors.some((e) => e.startsWith('poshil chart'))).toBe(true);
+  }, 30_000);
+
+  it('the trend page of a week of nightly runs draws every measurement, no console error', async () => {
+    const reports = Array.from({ length: 7 }, (_, i) => {
+      const r = runReport([{ id: 'sale', kind: 'latency', interface: 'ecr', state: 'passed', startedAt: '', endedAt: '', durationMs: 1, measurements: [{ name: 'p99_ms', unit: 'ms', value: 10 + i }, { name: 'tps', unit: 'tps', value: 100 - i }], thresholds: [] }]);
+      r.run.startedAt = new Date(Date.UTC(2026, 10, 1 + i, 2)).toISOString();
+      return { report: r };
+    });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-trend-html-')), 'trend.html');
+    fs.writeFileSync(file, renderTrendHtml(trendReports(reports)));
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(pathToFileURL(file).href);
+    expect(await page.locator('.chart').count()).toBe(2);
+    await page.waitForFunction(`document.querySelectorAll('.chart[data-rendered] canvas').length === 2`, undefined, { timeout: 10_000 });
+    expect(await page.textContent('header')).toContain('DRIFTING');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'trend.png'), fullPage: true });
+    expect(problems).toEqual([]);
   }, 30_000);
 });

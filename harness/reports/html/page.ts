@@ -36,20 +36,19 @@ function badge(state: string): string {
   return `<span class="badge ${esc(state)}">${esc(state)}</span>`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
   if (rows.length === 0) return '';
   const head = header.some((h) => h !== '') ? `<thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` : '';
   return `<table${cls ? ` class="${cls}"` : ''}>${head}<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-function list(items: readonly string[], cls = ''): string {
+export function list(items: readonly string[], cls = ''): string {
   return items.length === 0 ? '' : `<ul${cls ? ` class="${cls}"` : ''}>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
 }
 
 export function renderHtmlReport(report: RunReport, options: HtmlReportOptions = {}): string {
   const { run, summary } = report;
   const charts: ChartSpec[] = [];
-  const lib = chartLibrary();
   const title = `poshil — ${run.suite.name} — ${summary.verdict.toUpperCase()}`;
 
   const runRows: string[][] = [
@@ -84,6 +83,12 @@ export function renderHtmlReport(report: RunReport, options: HtmlReportOptions =
     `<footer>Written by poshil ${esc(run.poshilVersion)}. Charts: uPlot (MIT), inlined. Card numbers are masked (first 6, last 4); no key is ever written to a report.</footer>`,
   ].join('\n');
 
+  return htmlDocument(title, body, charts);
+}
+
+/** The page around a body: the inlined chart library and styles, the chart specs, the renderer. */
+export function htmlDocument(title: string, body: string, charts: readonly ChartSpec[]): string {
+  const lib = chartLibrary();
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
