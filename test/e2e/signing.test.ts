@@ -7,7 +7,7 @@ import type { RunReport } from '../../harness/reports/model';
 
 /**
  * End to end: a real run of the smoke suite signed with --sign-key, checked by poshil verify, then
- * one byte of its wire trace changed. The key pair is made here in a temporary directory.
+ * one byte of each artifact changed in turn. The key pair is made here in a temporary directory.
  */
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -23,7 +23,7 @@ describe('poshil run --sign-key and poshil verify (end to end)', () => {
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('signs the run, verifies it, and refuses it once a wire trace changed by one byte', () => {
+  it('signs the run, verifies it, and refuses it once any artifact changed by one byte', () => {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
     const keyFile = path.join(tmp, 'signing-key.pem');
     const pubFile = path.join(tmp, 'signing-key.pub');
@@ -35,21 +35,29 @@ describe('poshil run --sign-key and poshil verify (end to end)', () => {
     const run = poshil(['run', 'suites/smoke.json', '--out', out, '--sign-key', keyFile]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`signed: manifest.json (5 files, Ed25519 key ${fingerprint})`);
+    expect(run.stdout).toContain(`signed: manifest.json (6 files, Ed25519 key ${fingerprint})`);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as RunReport;
     expect(report.run.signer).toEqual({ algorithm: 'Ed25519', fingerprint });
 
     const ok = poshil(['verify', out, '--pub', pubFile]);
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toBe(`verified: 5 files, signed by ${fingerprint}\n`);
+    expect(ok.stdout).toBe(`verified: 6 files, signed by ${fingerprint}\n`);
     expect(ok.code).toBe(0);
 
-    const trace = path.join(out, 'wire', 'ecr.ndjson');
-    const bytes = fs.readFileSync(trace);
-    bytes[bytes.length >> 1] ^= 0x01;
-    fs.writeFileSync(trace, bytes);
-    const bad = poshil(['verify', out, '--pub', pubFile]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/changed: wire\/ecr\.ndjson/);
+    // One byte changed in any artifact — report.json, junit.xml, summary.md, report.html, the
+    // journal, the wire trace — and verify names it; put back, the run verifies again.
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(['journal.ndjson', 'junit.xml', 'report.html', 'report.json', 'summary.md', 'wire/ecr.ndjson']);
+    for (const { path: name } of manifest.files) {
+      const file = path.join(out, name);
+      const original = fs.readFileSync(file);
+      const bytes = Buffer.from(original);
+      bytes[bytes.length >> 1] ^= 0x01;
+      fs.writeFileSync(file, bytes);
+      const bad = poshil(['verify', out, '--pub', pubFile]);
+      expect({ name, code: bad.code, named: bad.stderr.includes(`changed: ${name}`) }).toEqual({ name, code: 1, named: true });
+      fs.writeFileSync(file, original);
+    }
+    expect(poshil(['verify', out, '--pub', pubFile]).code).toBe(0);
   });
 });
