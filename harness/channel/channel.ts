@@ -1,5 +1,6 @@
 import type { LineRate } from '../transports/transport';
-import type { ProtocolMessage, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
+import type { FramingConfig, ProtocolConfig, TransportConfig } from '../suite/types';
+import type { ProtocolMessage, SwipeRead, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
 
 /**
  * One connected interface of one device, as a test kind sees it: transactions in, outcomes
@@ -33,11 +34,18 @@ export interface Channel {
   /** Set when the device listens on TLS: what a probe connects to. */
   readonly tlsTarget?: TlsTarget;
   readonly counters: Readonly<ChannelCounters>;
+  /**
+   * The interface's stack as the profile declares it, for kinds that build their own bytes
+   * below the protocol (robustness); `baseDir` resolves a packager path.
+   */
+  readonly stack?: { transport: TransportConfig; framing: FramingConfig; protocol: ProtocolConfig; baseDir: string };
   transact(request: TransactionRequest, options?: Partial<TransactOptions>): Promise<TransactionOutcome>;
   /** One protocol message as written (conformance); rejects when the protocol has no message API. */
   exchangeMessage(message: ProtocolMessage, options?: Partial<TransactOptions>): Promise<{ request: ProtocolMessage; response: ProtocolMessage }>;
   /** The device's last transaction asked again (ZVT Repeat Receipt); undefined where the protocol has no such question. */
   lastOutcome?(options?: Partial<TransactOptions>): Promise<TransactionOutcome>;
+  /** Card readers: the next swipe, after `trigger` (see ProtocolSession.readSwipe); rejects where the protocol reads no cards. */
+  readSwipe?(options: Partial<TransactOptions>, trigger?: () => Promise<void>): Promise<SwipeRead>;
   /** Raw bytes straight onto the transport, below framing and link layer (recorded in the trace). */
   sendRaw(bytes: Buffer): Promise<void>;
   /**

@@ -3,9 +3,9 @@ import type { FrameLink } from '../framing/frame-link';
 import { AckNakLink } from '../link/ack-nak-link';
 import { openFrameLink } from '../link/open-frame-link';
 import { createSession, type SessionShared } from '../protocols/registry';
-import type { ProtocolMessage, ProtocolSession, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
+import type { ProtocolMessage, ProtocolSession, SwipeRead, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocols/protocol';
 import { PoshilError } from '../errors';
-import type { InterfaceConfig, TransportConfig } from '../suite/types';
+import type { FramingConfig, InterfaceConfig, ProtocolConfig, TransportConfig } from '../suite/types';
 import { createTransport } from '../transports/registry';
 import type { LineRate, Transport } from '../transports/transport';
 import type { Channel, ChannelCounters, TlsTarget } from './channel';
@@ -41,6 +41,7 @@ export class DeviceChannel implements Channel {
   private readonly transport: Transport;
   private session: ProtocolSession | undefined;
   private link: (FrameLink & { dispose(): void }) | undefined;
+  private offClose: (() => void) | undefined;
   private readonly defaultTimeoutMs: number;
   /** Set when the link dropped; the next transact reopens. */
   private dropped: Error | undefined;
@@ -52,6 +53,8 @@ export class DeviceChannel implements Channel {
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 5000;
     const transport = options.transport ?? createTransport(options.iface.transport, { baseDir: options.baseDir, ...options.transportOverrides });
     this.transport = options.wrapTransport ? options.wrapTransport(transport) : transport;
+    // Link events below the bytes (a USB STALL cleared) belong in the trace beside the bytes.
+    transport.onNote?.((note) => this.recorder.event(note));
   }
 
   get endpoint(): string {
@@ -67,6 +70,11 @@ export class DeviceChannel implements Channel {
     if (t.type !== 'tls') return undefined;
     const ca = typeof t.ca === 'string' ? path.resolve(this.options.baseDir ?? process.cwd(), t.ca) : undefined;
     return { host: (t.host as string | undefined) ?? '127.0.0.1', port: t.port as number, servername: (t.servername as string | undefined) ?? 'localhost', ...(ca ? { caFile: ca } : {}) };
+  }
+
+  get stack(): { transport: TransportConfig; framing: FramingConfig; protocol: ProtocolConfig; baseDir: string } {
+    const { transport, framing, protocol } = this.options.iface;
+    return { transport, framing, protocol, baseDir: this.options.baseDir };
   }
 
   get isOpen(): boolean {
@@ -93,12 +101,15 @@ export class DeviceChannel implements Channel {
     });
     this.link.onFrame(() => this.counters.framesIn++);
     this.link.onFramingError((err) => this.recorder.event(`framing error: ${err.message}`));
-    this.link.onClose((cause) => {
+    this.session = createSession(this.options.iface, this.link, this.recorder, this.options.baseDir, this.options.shared);
+    // After the session's own listener: it fails what is in flight with the cause (a USB babble,
+    // a reset) before the teardown below closes it with a plain "session closed".
+    // Unsubscribed at teardown: a listener left behind would tear down the next connection's session.
+    this.offClose = this.link.onClose((cause) => {
       this.dropped = cause ?? new Error('link closed');
       this.recorder.event(`disconnected: ${this.dropped.message}`);
       this.teardown();
     });
-    this.session = createSession(this.options.iface, this.link, this.recorder, this.options.baseDir, this.options.shared);
   }
 
   async transact(request: TransactionRequest, options: Partial<TransactOptions> = {}): Promise<TransactionOutcome> {
@@ -125,6 +136,13 @@ export class DeviceChannel implements Channel {
     const session = this.session;
     if (!session?.lastOutcome) throw new PoshilError('NO_LAST_OUTCOME', `${this.endpoint}: protocol '${this.protocol}' cannot ask the device for its last transaction`, { exitCode: 1 });
     return session.lastOutcome({ timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
+  }
+
+  async readSwipe(options: Partial<TransactOptions> = {}, trigger?: () => Promise<void>): Promise<SwipeRead> {
+    if (!this.isOpen) await this.open();
+    const session = this.session;
+    if (!session?.readSwipe) throw new PoshilError('NO_SWIPES', `${this.endpoint}: protocol '${this.protocol}' reads no cards; a "swipe" step needs a card reader interface (protocol msr)`, { exitCode: 1 });
+    return session.readSwipe({ timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal }, trigger);
   }
 
   silenceLink(silent: boolean): void {
@@ -170,6 +188,8 @@ export class DeviceChannel implements Channel {
   }
 
   private teardown(): void {
+    this.offClose?.();
+    this.offClose = undefined;
     void this.session?.close();
     this.session = undefined;
     this.link?.dispose();

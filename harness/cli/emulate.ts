@@ -32,7 +32,13 @@ export async function emulate(args: string[], io: CliIo): Promise<number> {
     ports: port === undefined ? undefined : { ecr: port },
   });
   const endpoints = await terminal.start();
+  // A virtual USB device lives in one process: nothing outside it can open it.
+  if (endpoints.every((e) => e.transport === 'usb')) {
+    await terminal.stop();
+    throw new PoshilError('USB_EMULATE', `${file}: every interface of '${device.name}' is USB, and the emulated USB devices are virtual devices inside one process that no other program can open: run a suite against it with poshil run instead`, { exitCode: 2 });
+  }
   for (const e of endpoints) if (e.transport === 'tcp') io.stdout.write(`emulating '${device.name}': ${e.role} on tcp ${e.host}:${e.port}\n`);
+  for (const e of endpoints) if (e.transport === 'usb') io.stdout.write(`not served: ${e.role} is a virtual USB device inside this process (poshil run reaches it; other programs cannot)\n`);
   const defects = terminal.activeDefects();
   if (Object.keys(defects).length) io.stdout.write(`defects on: ${Object.entries(defects).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
   io.stdout.write('press Ctrl-C to stop\n');

@@ -20,6 +20,7 @@ import { prepareRunSigning, signRunDirectory, verifyCommand } from './evidence-c
 import { planResume } from '../runner/journal-recovery';
 import { showReportCommand } from './show-report-command';
 import { trendCommand } from './trend-command';
+import { createPrompter } from './operator-prompt';
 
 /**
  * The `poshil` command. Exit codes (ARCHITECTURE.md): 0 every test passed, 1 a test failed or
@@ -40,6 +41,9 @@ Usage:
                                 table, comparison.json and comparison.md in the run directory
       --tolerance PCT           with --baseline: changes within PCT % are no change (default 10)
       --fail-on-regression      with --baseline: exit 1 when a metric regressed
+      --yes                     answer every operator prompt (e.g. a migration's cable move)
+                                with its expected answer; otherwise asked on the terminal or
+                                read line by line from piped input
       --sign-key FILE           sign the run: manifest.json (sha-256 of every file) and
                                 manifest.sig (Ed25519) with this PEM private key
   poshil verify <run-dir> --pub FILE   check a signed run against the signer's public key:
@@ -153,6 +157,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
         tolerance: { type: 'string' },
         'fail-on-regression': { type: 'boolean' },
         'sign-key': { type: 'string' },
+        yes: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -180,7 +185,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
 
 async function loadAndRun(
   suiteFile: string,
-  values: { out?: string; only?: string; resume?: string; 'sign-key'?: string },
+  values: { out?: string; only?: string; resume?: string; 'sign-key'?: string; yes?: boolean },
   reporters: ReturnType<typeof createReporters>,
   seed: number | undefined,
   defects: ReturnType<typeof parseDefects>,
@@ -231,6 +236,7 @@ async function loadAndRun(
       filter: resume ? (t) => resume.planned.has(t.id) : only ? (t) => only.has(t.id) || only.has(t.id.replace(/@[^@]*$/, '')) : undefined,
       ...(resume ? { resume: { done: resume.done, startedAt: resume.startedAt } } : {}),
       ...(signing ? { signer: signing.signer } : {}),
+      prompt: createPrompter({ yes: values.yes, output: io.stderr }),
     });
     const regressed = baseline ? await compareAfterRun(baseline, report, outDir, io) : 0;
     if (signing) signRunDirectory(outDir, signing, io);

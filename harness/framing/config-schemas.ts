@@ -70,6 +70,16 @@ export const framingSchemas = {
     required: ['type'],
     additionalProperties: false,
   },
+  'hid-report': {
+    type: 'object',
+    description: 'HID reports: every message is one report of a fixed size (the report descriptor\'s), whatever packets carry it. For a usb transport of class hid.',
+    properties: {
+      type: { const: 'hid-report' },
+      reportSize: { type: 'integer', minimum: 1, maximum: 4096, default: 64, description: 'Bytes per report: the usb transport\'s reportSize (default 64, a full-speed interrupt packet).' },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
 } satisfies Record<string, JsonSchema>;
 
 export type FramingType = keyof typeof framingSchemas;

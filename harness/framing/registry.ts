@@ -2,6 +2,7 @@ import { PoshilError } from '../errors';
 import type { FramingConfig } from '../suite/types';
 import type { FramingType } from './config-schemas';
 import type { Framer } from './framer';
+import { HidReportFramer } from './hid-report';
 import { LengthPrefixFramer } from './length-prefix';
 import { StxEtxLrcFramer } from './stx-etx-lrc';
 import { ZvtSerialFramer } from './zvt-serial';
@@ -17,6 +18,7 @@ export const framerFactories = {
   'stx-etx-lrc': (config: FramingConfig): Framer => new StxEtxLrcFramer(config),
   'zvt-serial': (config: FramingConfig): Framer => new ZvtSerialFramer(config),
   'zvt-tcp': (config: FramingConfig): Framer => new ZvtTcpFramer(config),
+  'hid-report': (config: FramingConfig): Framer => new HidReportFramer(config),
 } as const satisfies Record<FramingType, (config: FramingConfig) => Framer>;
 
 /**

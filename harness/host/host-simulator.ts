@@ -3,10 +3,10 @@ import tls from 'node:tls';
 import type { WireRecorder } from '../channel/wire-recorder';
 import { PoshilError } from '../errors';
 import { createFramer } from '../framing/registry';
-import { FramingStreamError } from '../framing/framing-stream-error';
+import { pushResilient } from '../framing/push-resilient';
 import { Iso8583Codec } from '../protocols/iso8583/codec';
 import { loadPackager } from '../protocols/iso8583/packager';
-import type { Iso8583Message } from '../protocols/iso8583/types';
+import { ECHOED_FIELDS, type Iso8583Message } from '../protocols/iso8583/types';
 import type { InterfaceConfig } from '../suite/types';
 import { clientHelloBytesMissing, parseClientHello, type ClientHello } from '../tls/client-hello';
 import { createTestPki, type TestPki } from '../tls/cert-factory';
@@ -57,7 +57,6 @@ export interface HostSimulatorOptions {
 }
 
 /** Response fields a host echoes from the request (ISO 8583:1987 response conventions). */
-const ECHOED = [3, 4, 7, 11, 12, 13, 41, 42, 49];
 const SERVER_NAME = 'localhost';
 
 export class HostSimulator {
@@ -236,14 +235,7 @@ export class HostSimulator {
     const framer = createFramer(this.options.iface.framing);
     stream.on('data', (chunk: Buffer) => {
       this.options.recorder.record('in', chunk);
-      let frames;
-      try {
-        frames = framer.push(chunk);
-      } catch (err) {
-        framer.reset();
-        frames = err instanceof FramingStreamError ? err.framesBefore : [];
-        this.options.recorder.event(`framing error from the terminal: ${(err as Error).message}`);
-      }
+      const frames = pushResilient(framer, chunk, (err) => this.options.recorder.event(`framing error from the terminal: ${err.message}`));
       for (const frame of frames) this.answer(stream, frame.payload, connection, framer);
     });
   }
@@ -269,7 +261,7 @@ export class HostSimulator {
   private respond(request: Iso8583Message): Iso8583Message {
     const f = request.fields;
     const fields: Record<number, string> = {};
-    for (const n of ECHOED) if (f[n] !== undefined) fields[n] = f[n];
+    for (const n of ECHOED_FIELDS) if (f[n] !== undefined) fields[n] = f[n];
     const mti = String(Number(request.mti) + 10).padStart(4, '0');
     if (request.mti === '0200' || request.mti === '0100') {
       this.approvals++;

@@ -1,5 +1,6 @@
 import type { JsonSchema, MetricSpec } from './kind';
 import { transactionSpecSchema, type TransactionSpec } from './transaction-spec';
+import type { StripeCard, TrackNumber } from '../protocols/msr/iso7811';
 
 export interface FieldMatcher {
   equals?: string;
@@ -16,7 +17,7 @@ export interface ConformanceStep {
   description?: string;
   /** false: the harness's link layer sends no ACK, NAK or ENQ answer during the step. */
   linkReplies?: boolean;
-  send: { transaction: TransactionSpec } | { message: { mti: string; fields?: Record<string, string> } } | { raw: string };
+  send: { transaction: TransactionSpec } | { message: { mti: string; fields?: Record<string, string> } } | { raw: string } | { swipe: { card: StripeCard } };
   expect: {
     approved?: boolean;
     responseCode?: string;
@@ -28,6 +29,12 @@ export interface ConformanceStep {
     withinMs?: number;
     /** Raw steps: collect for all of withinMs before matching `bytes` (to show something stops). */
     wholeWindow?: boolean;
+    /** Swipe steps: tracks that must have been read. */
+    tracks?: TrackNumber[];
+    /** Swipe steps: every track read is well formed (ISO 7811/7813). */
+    iso7811?: boolean;
+    /** Swipe steps: the tracks carry the swiped card's PAN and expiry. */
+    cardMatches?: boolean;
   };
 }
 
@@ -74,7 +81,7 @@ export const conformanceParamsSchema: JsonSchema = {
           },
           send: {
             type: 'object',
-            description: 'Exactly one of transaction, message or raw.',
+            description: 'Exactly one of transaction, message, raw or swipe.',
             properties: {
               transaction: transactionSpecSchema,
               message: {
@@ -89,6 +96,25 @@ export const conformanceParamsSchema: JsonSchema = {
                 additionalProperties: false,
               },
               raw: { type: 'string', pattern: '^([0-9A-Fa-f]{2})+$', description: 'Bytes in hex, sent below framing and link layer (e.g. a frame with a broken checksum).' },
+              swipe: {
+                type: 'object',
+                description: 'Card readers (protocol msr): a test card is swiped — by the emulated reader, or by a person at a real one within withinMs — and the swipe report is checked.',
+                properties: {
+                  card: {
+                    type: 'object',
+                    properties: {
+                      pan: { type: 'string', pattern: '^[0-9]{12,19}$', description: 'Test card number; masked in every trace and report.' },
+                      expiry: { type: 'string', pattern: '^[0-9]{2}(0[1-9]|1[0-2])$', description: 'YYMM' },
+                      name: { type: 'string', pattern: '^[A-Z0-9 /.-]{2,26}$', description: 'Track 1 name, "SURNAME/GIVEN NAME".' },
+                      serviceCode: { type: 'string', pattern: '^[0-9]{3}$', default: '101' },
+                    },
+                    required: ['pan', 'expiry'],
+                    additionalProperties: false,
+                  },
+                },
+                required: ['card'],
+                additionalProperties: false,
+              },
             },
             minProperties: 1,
             maxProperties: 1,
@@ -109,6 +135,9 @@ export const conformanceParamsSchema: JsonSchema = {
                 default: false,
                 description: 'Raw steps: collect everything for the whole withinMs before matching "bytes", instead of stopping at the first match — to show that something stops (e.g. retransmissions after N).',
               },
+              tracks: { type: 'array', items: { enum: [1, 2, 3] }, minItems: 1, uniqueItems: true, description: 'Swipe steps: tracks the reader must have read (decode status 0, data present).' },
+              iso7811: { const: true, description: 'Swipe steps: every track read is well formed — start and end sentinel, field separators, character set, length, and the LRC when the reader passes it on (ISO/IEC 7811, 7813).' },
+              cardMatches: { const: true, description: 'Swipe steps: tracks 1 and 2 carry the PAN and expiry of the card swiped.' },
             },
             additionalProperties: false,
           },

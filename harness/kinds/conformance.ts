@@ -4,11 +4,12 @@ import type { ProtocolMessage } from '../protocols/protocol';
 import type { KindContext, KindOutcome, TestKind } from './kind';
 import { conformanceMetrics, conformanceParamsSchema, type ConformanceParams, type ConformanceStep, type FieldMatcher } from './conformance-schema';
 import { toTransactionRequest } from './transaction-spec';
+import { swipeStep } from './swipe-step';
 
 /**
  * Conformance: scripted exchanges as data. Each step sends a transaction, a protocol message or
  * raw bytes (below framing and link layer — a frame with a broken checksum, garbage between
- * frames) and checks what comes back within a time limit. Every step names the requirement it
+ * frames), or has a card swiped at a card reader, and checks what comes back within a time limit. Every step names the requirement it
  * evidences and keeps the wire excerpt behind its verdict (masked, like every trace).
  */
 export interface Check {
@@ -69,6 +70,8 @@ async function runStep(step: ConformanceStep, channel: Channel, ctx: KindContext
       const hex = received.toString('hex').toUpperCase();
       if (step.expect.noResponse) check('no response', `nothing within ${within} ms`, hex ? `${hex.length / 2} bytes` : 'nothing', hex === '');
       if (pattern) check('bytes', `/${step.expect.bytes}/`, hex ? abbreviate(hex) : `nothing within ${within} ms`, pattern.test(hex));
+    } else if ('swipe' in step.send) {
+      await swipeStep(step.send.swipe.card, step.expect, channel, { timeoutMs: within, signal: ctx.signal, swipeCard: ctx.swipeCard, log: ctx.log }, check);
     } else if ('transaction' in step.send) {
       const outcome = await channel.transact(toTransactionRequest(step.send.transaction), { timeoutMs: within, signal: ctx.signal });
       if (step.expect.approved !== undefined) check('approved', String(step.expect.approved), String(outcome.approved), outcome.approved === step.expect.approved);

@@ -2,6 +2,7 @@ import type { Channel } from '../channel/channel';
 import type { Limit } from '../reports/model';
 import type { HostSimulator } from '../host/host-simulator';
 import type { PresentedCard } from '../host/acquirer-contract';
+import type { StripeCard } from '../protocols/msr/iso7811';
 import type { FaultRecord, FaultSpec } from '../faults';
 
 /**
@@ -51,6 +52,8 @@ export interface KindContext<P> {
   rebootDevice?: () => Promise<void>;
   /** Presents a test card at the terminal (swipe and PIN entry); only for emulated terminals. */
   presentCard?: (card: PresentedCard) => Promise<void>;
+  /** Swipes a card through the card reader on the test's interface; only for emulated readers (at a real one a person swipes). */
+  swipeCard?: (card: StripeCard) => Promise<void>;
   /**
    * Every chunk on every interface of the run (channels and host simulators), clear, before
    * masking, until the returned function is called. For checks that scan for leaks.
@@ -62,6 +65,22 @@ export interface KindContext<P> {
    * schedule's clock starts with `start()` (or at the first open).
    */
   channelWithFaults(faults: FaultSpec[]): Promise<FaultedChannel>;
+  /**
+   * A connection to another interface of the same device (compatibility, migration), or of
+   * another device the suite names by its profile file; closed after the test.
+   */
+  channelTo?(iface: string, device?: string): Promise<Channel>;
+  /** Emulated terminals only: the terminal's front-end moves from one interface to another, its state stays. */
+  switchInterface?: (from: string, to: string) => Promise<void>;
+  /** Asks the operator to act (move a cable); resolves with the answer, rejects when none comes. */
+  prompt?: (p: OperatorPrompt) => Promise<string>;
+}
+
+export interface OperatorPrompt {
+  message: string;
+  timeoutMs?: number;
+  /** The answer that confirms (case-insensitive); any answer when absent. */
+  expect?: string;
 }
 
 export interface FaultedChannel {

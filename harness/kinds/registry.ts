@@ -4,6 +4,9 @@ import { stressKind } from './stress';
 import { conformanceKind } from './conformance';
 import { encryptionKind } from './encryption';
 import { stabilityKind } from './stability';
+import { robustnessKind } from './robustness';
+import { compatibilityKind } from './compatibility';
+import { migrationKind } from './migration';
 
 /**
  * Every built-in test kind. The suite schema is composed from this map (each kind's
@@ -15,6 +18,9 @@ export const kinds = {
   conformance: conformanceKind,
   encryption: encryptionKind,
   stability: stabilityKind,
+  robustness: robustnessKind,
+  compatibility: compatibilityKind,
+  migration: migrationKind,
 } as const satisfies Record<string, TestKind<never>>;
 
 export type KindName = keyof typeof kinds;

@@ -44,6 +44,18 @@ export const protocolSchemas = {
     required: ['type'],
     additionalProperties: false,
   },
+  msr: {
+    type: 'object',
+    description:
+      'A USB HID magnetic-stripe reader (a peripheral interface): each swipe is one 337-byte input report — decode status and length per track, card encode type, then three 110-byte track fields (the layout of common HID swipe readers; harness/protocols/msr/hid-report.ts). Use hid-report framing with reportSize 337; tests read swipes with a conformance "swipe" step.',
+    properties: {
+      type: { const: 'msr' },
+      layout: { enum: ['hid-337'], default: 'hid-337', description: 'Report layout (hid-337: 7 header bytes, then tracks 1, 2 and 3 in 110-byte fields).' },
+      lrc: { type: 'boolean', default: false, description: 'The reader passes each track\'s LRC character on after the end sentinel (then it is checked).' },
+    },
+    required: ['type'],
+    additionalProperties: false,
+  },
 } satisfies Record<string, JsonSchema>;
 
 export type ProtocolType = keyof typeof protocolSchemas;

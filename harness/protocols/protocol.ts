@@ -64,8 +64,22 @@ export interface ProtocolSession {
    * name no transaction, how an unanswered one is settled. Left out where a STAN does that.
    */
   lastOutcome?(options: TransactOptions): Promise<TransactionOutcome>;
+  /**
+   * Card readers: waits for the next swipe, after calling `trigger` (which makes one happen on an
+   * emulated reader; on hardware somebody swipes). Left out by protocols that take transactions.
+   */
+  readSwipe?(options: TransactOptions, trigger?: () => Promise<void>): Promise<SwipeRead>;
   /** Rejects every pending request with LinkClosedError and stops listening. */
   close(): Promise<void>;
+}
+
+/** One swipe as a magnetic-stripe reader reported it: the decoded text of each track it read. */
+export interface SwipeRead {
+  tracks: Partial<Record<1 | 2 | 3, string>>;
+  /** The reader's decode status per track (index 0 = track 1): 0 decoded. */
+  status: [number, number, number];
+  /** Whether the reader passes each track's LRC character on after the end sentinel. */
+  includesLrc: boolean;
 }
 
 /** Somewhere to register values that must be masked before any trace is written. */

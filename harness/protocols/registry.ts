@@ -8,6 +8,7 @@ import { Iso8583Session, StanSequence } from './iso8583/session';
 import { ZvtSession } from './zvt/session';
 import { ConcertSession } from './concert/session';
 import type { PaymentMode } from './concert/messages';
+import { MsrSession } from './msr/session';
 import type { ProtocolSession, SecretSink } from './protocol';
 
 /** Builds the protocol session a device interface speaks, over an already framed link. */
@@ -38,6 +39,7 @@ const factories: Record<ProtocolType, SessionFactory> = {
       stans: shared.stans,
     });
   },
+  msr: (iface, link, secrets) => new MsrSession(link, secrets, { lrc: iface.protocol.lrc as boolean | undefined }),
   concert: (iface, link, secrets) =>
     new ConcertSession(link, secrets, {
       posNumber: iface.protocol.posNumber as string | undefined,

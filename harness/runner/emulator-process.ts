@@ -9,6 +9,7 @@ import { DeviceUnreachableError } from '../errors';
 import { BUNDLED, PROJECT_ROOT } from '../project-root';
 import type { DeviceProfile } from '../suite/types';
 import type { PresentedCard } from '../host/acquirer-contract';
+import type { StripeCard } from '../protocols/msr/iso7811';
 
 /**
  * Starts the embedded emulated terminal of a device profile in a child process and tells the
@@ -24,11 +25,15 @@ export interface RunningEmulator {
   pid: number;
   /** The cardholder presents a card (swipe and PIN) at the terminal; it stays until replaced. */
   presentCard(card: PresentedCard): Promise<void>;
+  /** A card is swiped through the emulated card reader on that interface (in-process emulators, which USB profiles always are). */
+  swipeCard?(role: string, card: StripeCard): Promise<void>;
   /**
    * Restarts the terminal, as a power cycle: the process ends and a new one starts on the same
    * ports with the journal it kept on disk (unless the forgetOnReboot defect is on).
    */
   reboot(): Promise<void>;
+  /** The terminal's front-end moves from one interface to another; its state stays (a migration). */
+  switchInterface(from: string, to: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -136,6 +141,7 @@ async function forkEmulator(profile: DeviceProfile, overrides: EmulatorOverrides
     pid: child.pid ?? 0,
     // Closures over `child`: after a reboot they reach the new process.
     presentCard: (card) => presentCardTo(child, card),
+    switchInterface: (from, to) => controlChild(child, { type: 'switch-interface', from, to }),
     stop: () => stopChild(child),
     reboot: async () => {
       await stopChild(child);
@@ -205,8 +211,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The emulator in this process, for profiles whose interfaces are `virtual` (in-memory links
- * cannot cross a process boundary). Used by tests and by suites that measure the harness itself.
+ * The emulator in this process, for profiles whose interfaces are `virtual` or `usb` (in-memory
+ * links and virtual USB devices cannot cross a process boundary). Used by tests and by suites that measure the harness itself.
  */
 export async function startInProcessEmulator(profile: DeviceProfile, overrides: EmulatorOverrides = {}): Promise<RunningEmulator> {
   let terminal = new EmulatedTerminal(profile, overrides);
@@ -217,13 +223,42 @@ export async function startInProcessEmulator(profile: DeviceProfile, overrides: 
     defects: terminal.activeDefects(),
     pid: process.pid,
     presentCard: async (card) => terminal.presentCard(card),
+    switchInterface: async (from, to) => terminal.switchInterface(from, to),
+    swipeCard: async (role, card) => terminal.swipe(role, card),
     stop: () => terminal.stop(),
     reboot: async () => {
       await terminal.stop();
-      terminal = new EmulatedTerminal(profile, { ...overrides, ports: { ...overrides.ports, ...tcpPorts(endpoints) }, rebooted: true });
+      const usb = endpoints.find((e) => e.transport === 'usb');
+      terminal = new EmulatedTerminal(profile, { ...overrides, ports: { ...overrides.ports, ...tcpPorts(endpoints) }, rebooted: true, ...(usb?.transport === 'usb' ? { usbBus: usb.bus } : {}) });
       endpoints = await terminal.start();
     },
   };
+}
+
+/** A control request to the emulator child ({type, …}), answered 'control-done' or 'control-failed'. */
+function controlChild(child: ChildProcess, message: { type: string } & Record<string, unknown>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (!child.connected) {
+      reject(new DeviceUnreachableError(`cannot ${message.type}: the emulated terminal process is gone`));
+      return;
+    }
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onMessage = (m: { type: string; message?: string }) => {
+      if (m.type === 'control-done') done();
+      else if (m.type === 'control-failed') done(new DeviceUnreachableError(`the emulated terminal could not ${message.type}: ${m.message ?? 'no reason given'}`));
+    };
+    const onExit = () => done(new DeviceUnreachableError(`the emulated terminal exited during ${message.type}`));
+    const timer = setTimeout(() => done(new DeviceUnreachableError(`the emulated terminal did not confirm ${message.type} within ${PRESENT_CARD_TIMEOUT_MS} ms`)), PRESENT_CARD_TIMEOUT_MS);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(message);
+  });
 }
 
 /** Sends the card to the emulator child and waits for its confirmation. Errors never carry the card. */

@@ -9,7 +9,7 @@ import { DeviceChannel } from '../channel/device-channel';
 import { WireRecorder } from '../channel/wire-recorder';
 import { StanSequence, type SessionShared } from '../protocols/registry';
 import { PoshilError } from '../errors';
-import type { KindContext, KindOutcome, TestKind } from '../kinds/kind';
+import type { KindContext, KindOutcome, OperatorPrompt, TestKind } from '../kinds/kind';
 import { getKind } from '../kinds/registry';
 import { maskDeep } from '../masking/pan';
 import { evaluateThresholds } from '../metrics/thresholds';
@@ -24,8 +24,10 @@ import { FaultController, FaultyTransport } from '../faults';
 import type { Transport } from '../transports/transport';
 import { loadHostKeys } from '../host/host-keys';
 import type { PresentedCard } from '../host/acquirer-contract';
+import type { StripeCard } from '../protocols/msr/iso7811';
 import type { EmulatorOverrides } from '../../devices/emulators/terminal/emulated-terminal';
 import { POSHIL_VERSION } from '../version';
+import { loadDevice } from '../suite/load';
 
 /**
  * Runs a validated suite against a device: starts the embedded emulator when the profile has
@@ -57,6 +59,8 @@ export interface RunOptions {
   resume?: { done: TestResult[]; startedAt: string };
   /** The key that will sign the run's files once the reports are written (poshil run --sign-key): named in report.run. */
   signer?: RunSigner;
+  /** Asks the operator (a migration test's cable move on real hardware); without it such a test errors. */
+  prompt?: (p: OperatorPrompt) => Promise<string>;
 }
 
 export async function runSuite(options: RunOptions): Promise<RunReport> {
@@ -85,6 +89,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const hosts: HostSimulator[] = [];
   const channels = new Map<string, DeviceChannel>();
   let channelFactory: ChannelFactory | undefined;
+  // Devices a test compares against (compatibility with `compareWith: { device, interface }`).
+  const others = new Map<string, OtherDevice>();
   const results: TestResult[] = [...(options.resume?.done ?? [])];
   let interrupted: string | undefined;
 
@@ -93,7 +99,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     // emulated one can be told where to dial (and handed its keys, as by a key loader).
     hosts.push(...(await startHostSimulators(device, outDir, suitePans)));
     if (device.emulator) {
-      const inMemory = Object.values(device.interfaces).some((i) => i.transport.type === 'virtual');
+      // In-memory links and virtual USB devices live in this process: so must the terminal behind them.
+      const inMemory = Object.values(device.interfaces).some((i) => i.transport.type === 'virtual' || i.transport.type === 'usb');
       const acquirer = acquirerFor(device, hosts);
       // An emulated terminal listening on TLS gets a certificate made for this run; the channels trust its CA.
       emulatedTls = emulatedTlsCertificates(device);
@@ -120,7 +127,8 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       await channel.open();
     }
     channelFactory = factory;
-    journal.append({ type: 'devices', at: new Date().toISOString(), devices: [deviceInfo(device, emulator)] });
+    await startOtherDevices(tests, suite, outDir, suitePans, seed, others);
+    journal.append({ type: 'devices', at: new Date().toISOString(), devices: [deviceInfo(device, emulator), ...[...others.values()].map((o) => deviceInfo(o.device, o.emulator))] });
     const warnings = hosts.flatMap((h) => h.keys?.warnings ?? []);
     for (const message of warnings) journal.append({ type: 'note', at: new Date().toISOString(), message: `warning: ${message}` });
     await reporter.onRunStart?.(warnings.length > 0 ? { ...start, warnings } : start);
@@ -134,7 +142,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
       } else if (test.skip) {
         result = skipped(test, typeof test.skip === 'string' ? test.skip : 'skipped in the suite');
       } else {
-        const device: RunDevice = { hosts, presentCard: emulator?.presentCard, reboot: emulator?.reboot, recorders: () => [...[...channels.entries()].map(([role, c]) => ({ role, recorder: c.recorder })), ...hosts.map((h) => ({ role: h.role, recorder: h.recorder }))] };
+        const device: RunDevice = { hosts, presentCard: emulator?.presentCard, swipeCard: emulator?.swipeCard, reboot: emulator?.reboot, switchInterface: emulator?.switchInterface, prompt: options.prompt, otherDevice: (file) => others.get(path.resolve(path.dirname(suite.file), file))?.factory, recorders: () => [...[...channels.entries()].map(([role, c]) => ({ role, recorder: c.recorder })), ...hosts.map((h) => ({ role: h.role, recorder: h.recorder }))] };
         result = await runTest(test, lookupKind(test.kind, options.kinds), channels.get(test.interface), channelFactory, suite, seed, signal, reporter, device, journal);
       }
       result = maskDeep(result, suitePans);
@@ -145,12 +153,14 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   } catch (err) {
     journal.append({ type: 'note', at: new Date().toISOString(), message: `run stopped: ${(err as Error).message}` });
     await closeAll(channels, emulator, hosts);
+    await stopOtherDevices(others);
     emulatedTls?.pki.dispose();
     journal.close();
     throw err;
   }
   if (signal.aborted) interrupted ??= 'interrupted';
   await closeAll(channels, emulator, hosts);
+  await stopOtherDevices(others);
   emulatedTls?.pki.dispose();
 
   const endedAt = new Date();
@@ -158,7 +168,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     schemaVersion: 1,
     run: {
       ...run,
-      devices: [deviceInfo(device, emulator)],
+      devices: [deviceInfo(device, emulator), ...[...others.values()].map((o) => deviceInfo(o.device, o.emulator))],
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - startedAt.getTime(),
       ...(interrupted ? { interrupted } : {}),
@@ -211,6 +221,17 @@ async function runTest(
   if (!kind) return finish({ state: 'errored', error: { code: 'UNKNOWN_KIND', message: `unknown test kind '${test.kind}'` } });
   if (!channel) return finish({ state: 'errored', error: { code: 'NO_CHANNEL', message: `no channel for interface '${test.interface}'` } });
 
+  // The operator's step comes first: a test on a cable nobody moved measures the wrong thing.
+  if (test.prompt) {
+    if (!device.prompt) return finish({ state: 'errored', error: { code: 'NO_OPERATOR', message: `test ${test.id} needs an operator ("${test.prompt.message}") and this run cannot ask one` } });
+    try {
+      const answer = await device.prompt(test.prompt);
+      channel.recorder.event(`operator: "${test.prompt.message}" answered "${answer}"`);
+    } catch (err) {
+      const e = err as PoshilError;
+      return finish({ state: 'errored', error: { code: e.code ?? 'NO_OPERATOR', message: e.message } });
+    }
+  }
   channel.recorder.event(`test ${test.id} start`);
   const extra: DeviceChannel[] = [];
   const ctx: KindContext<unknown> = {
@@ -237,6 +258,7 @@ async function runTest(
     signal,
     hosts: device.hosts,
     presentCard: device.presentCard,
+    swipeCard: device.swipeCard ? (card) => device.swipeCard!(test.interface, card) : undefined,
     rebootDevice: device.reboot,
     channelWithFaults: async (faults) => {
       if (!factory) throw new PoshilError('NO_CHANNEL', `no channel factory for interface '${test.interface}'`);
@@ -252,6 +274,17 @@ async function runTest(
       await c.open();
       return { channel: c, start: () => controller.start(), stop: () => controller.stop(), injected: () => controller.injected() };
     },
+    channelTo: async (role, otherDevice) => {
+      const from = otherDevice ? device.otherDevice?.(otherDevice) : factory;
+      if (!from) throw new PoshilError('NO_CHANNEL', `no channel factory for interface '${role}'${otherDevice ? ` of device ${otherDevice}` : ''}`);
+      if (!otherDevice && role === test.interface) throw new PoshilError('SAME_INTERFACE', `test ${test.id}: the second interface must differ from the test's own ('${role}')`, { exitCode: 2 });
+      const c = from.create(role);
+      extra.push(c);
+      await c.open();
+      return c;
+    },
+    ...(device.switchInterface ? { switchInterface: device.switchInterface } : {}),
+    ...(device.prompt ? { prompt: device.prompt } : {}),
     tapWire: (listener) => {
       const all = [...device.recorders(), ...extra.map((c) => ({ role: c.role, recorder: c.recorder }))];
       const offs = all.map(({ role, recorder }) => recorder.tap((dir, data) => listener(role, dir, data)));
@@ -300,6 +333,8 @@ class ChannelFactory {
     private readonly timeoutMs: number,
     /** CA of the certificates made for an emulated terminal's TLS interfaces. */
     private readonly emulatedCaFile?: string,
+    /** Before each wire trace's name: a second device's traces must not overwrite the first's. */
+    private readonly wirePrefix = '',
   ) {}
 
   create(role: string, wrapTransport?: (transport: Transport) => Transport): DeviceChannel {
@@ -308,12 +343,16 @@ class ChannelFactory {
     const n = (this.counts.get(role) ?? 0) + 1;
     this.counts.set(role, n);
     const ep = this.emulator?.endpoints.find((e) => e.role === role);
-    const recorder = new WireRecorder({ file: path.join(this.outDir, 'wire', n === 1 ? `${role}.ndjson` : `${role}.${n}.ndjson`) });
+    const recorder = new WireRecorder({ file: path.join(this.outDir, 'wire', n === 1 ? `${this.wirePrefix}${role}.ndjson` : `${this.wirePrefix}${role}.${n}.ndjson`) });
     for (const pan of this.pans) recorder.addPan(pan);
-    let shared = this.shared.get(role);
+    // One STAN sequence per terminal: two interfaces of one terminal id (its RS232 and its
+    // Ethernet port) must not reuse each other's STANs, or the terminal answers the second
+    // sale from its journal as a repeat of the first.
+    const key = typeof iface.protocol.terminalId === 'string' ? `terminal ${iface.protocol.terminalId}` : `interface ${role}`;
+    let shared = this.shared.get(key);
     if (!shared) {
       shared = { stans: new StanSequence() };
-      this.shared.set(role, shared);
+      this.shared.set(key, shared);
     }
     return new DeviceChannel({
       role,
@@ -324,7 +363,9 @@ class ChannelFactory {
           ? { host: ep.host, port: ep.port, ...(iface.transport.type === 'tls' && this.emulatedCaFile ? { ca: this.emulatedCaFile } : {}) }
           : ep?.transport === 'serial' || ep?.transport === 'rs485'
             ? { path: ep.path }
-            : {},
+            : ep?.transport === 'usb'
+              ? { virtualBus: ep.bus }
+              : {},
       recorder,
       defaultTimeoutMs: this.timeoutMs,
       shared,
@@ -377,7 +418,52 @@ interface RunDevice {
   hosts: HostSimulator[];
   reboot?: () => Promise<void>;
   presentCard?: (card: PresentedCard) => Promise<void>;
+  swipeCard?: (role: string, card: StripeCard) => Promise<void>;
+  switchInterface?: (from: string, to: string) => Promise<void>;
+  prompt?: (p: OperatorPrompt) => Promise<string>;
+  /** The channel factory of another device the suite names (by its file, as the suite wrote it). */
+  otherDevice?: (file: string) => ChannelFactory | undefined;
   recorders(): { role: string; recorder: WireRecorder }[];
+}
+
+interface OtherDevice {
+  device: DeviceProfile;
+  emulator?: RunningEmulator;
+  factory: ChannelFactory;
+}
+
+/** The device files compatibility tests compare against, resolved from the suite's directory. */
+function otherDeviceFiles(tests: SuiteTest[], suite: Suite): string[] {
+  const files = new Set<string>();
+  for (const t of tests) {
+    const target = (t.params as { compareWith?: unknown } | undefined)?.compareWith;
+    if (!t.skip && target && typeof target === 'object' && typeof (target as { device?: unknown }).device === 'string') {
+      files.add(path.resolve(path.dirname(suite.file), (target as { device: string }).device));
+    }
+  }
+  return [...files];
+}
+
+/**
+ * Starts each other device a suite compares against (its emulator when it has one) and reaches
+ * its interfaces, as for the suite's own device: a problem here stops the run before any test.
+ */
+async function startOtherDevices(tests: SuiteTest[], suite: Suite, outDir: string, pans: string[], seed: number, into: Map<string, OtherDevice>): Promise<void> {
+  for (const [i, file] of otherDeviceFiles(tests, suite).entries()) {
+    const device = loadDevice(file);
+    let emulator: RunningEmulator | undefined;
+    if (device.emulator) {
+      const inMemory = Object.values(device.interfaces).some((iface) => iface.transport.type === 'virtual');
+      emulator = await (inMemory ? startInProcessEmulator(device, { seed }) : startEmulator(device, { seed }));
+    }
+    const factory = new ChannelFactory(device, emulator, outDir, pans, suite.defaults.timeoutMs, undefined, `device${i + 2}-`);
+    into.set(file, { device, ...(emulator ? { emulator } : {}), factory });
+  }
+}
+
+async function stopOtherDevices(others: Map<string, OtherDevice>): Promise<void> {
+  // Stopped, not forgotten: the report still lists them among the run's devices.
+  for (const o of others.values()) await o.emulator?.stop().catch(() => undefined);
 }
 
 async function startHostSimulators(device: DeviceProfile, outDir: string, pans: string[]): Promise<HostSimulator[]> {

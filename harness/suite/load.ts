@@ -275,6 +275,7 @@ function buildTest(raw: Record<string, unknown>): SuiteTest {
   if (typeof raw.description === 'string') test.description = raw.description;
   if (raw.skip !== undefined) test.skip = raw.skip as boolean | string;
   if (typeof raw.timeoutMs === 'number') test.timeoutMs = raw.timeoutMs;
+  if (raw.prompt && typeof raw.prompt === 'object') test.prompt = raw.prompt as SuiteTest['prompt'];
   return test;
 }
 

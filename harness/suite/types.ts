@@ -17,6 +17,8 @@ export interface SuiteTest {
   thresholds: Record<string, Limit>;
   skip?: boolean | string;
   timeoutMs?: number;
+  /** An operator step before the test (harness/cli/operator-prompt.ts asks it). */
+  prompt?: { message: string; timeoutMs?: number; expect?: string };
 }
 
 export interface Suite {
@@ -72,6 +74,9 @@ export interface EmulatorConfig {
     hangEvery?: number;
     /** A repeated terminal id + STAN (a retransmission) is booked again instead of answered from the journal (1 = on). */
     duplicateOnRetry?: number;
+    resetTraceOnSwitch?: number;
+    dropJournalOnSwitch?: number;
+    divergentSerialCodes?: number;
     /** The terminal loses its journal when it reboots (1 = on). */
     forgetOnReboot?: number;
     /** How long a stall lasts; default 1000 ms. */
@@ -92,6 +97,14 @@ export interface EmulatorConfig {
     rs485NoTurnaround?: number;
     /** RS485: every terminal on the bus answers every address, so two drive the line at once (1 = on). */
     rs485AnswersAll?: number;
+    /** USB: the firmware sends packets of this many bytes on its IN endpoints while its descriptors say 64 (more is babble at the host). */
+    usbWrongMaxPacketSize?: number;
+    /** USB: the device answers every Nth transfer on its bulk OUT endpoint with STALL. */
+    usbStallEveryN?: number;
+    /** USB: no zero-length packet after a bulk IN transfer that fills its last packet (1 = on). */
+    usbDropZlp?: number;
+    /** USB card reader: the LRC character after each track's end sentinel is wrong (1 = on). */
+    msrBadLrc?: number;
     /** Host leg: the terminal also sends the clear PAN (field 2) and track 2 (field 35) to the acquirer (1 = on). */
     leakPan?: number;
     /** Host leg: the DUKPT counter never advances after the first transaction, so every transaction reuses one KSN (1 = on). */
@@ -104,6 +117,10 @@ export interface EmulatorConfig {
     weakTls?: number;
     /** Host leg: the terminal does not check the acquirer's certificate (expired, self-signed, wrong name all accepted) (1 = on). */
     noCertCheck?: number;
+    /** Length-prefixed links: a frame announcing more than maxLength bytes kills the terminal until it is restarted (1 = on). */
+    crashOnOversize?: number;
+    /** Invalid packed BCD in a message (ZVT, binary ISO 8583) freezes the terminal until it is restarted (1 = on). */
+    hangOnBadBcd?: number;
   };
   /** Journal file; default is in memory only. */
   journal?: string;

@@ -8,6 +8,9 @@ import { Rs485Transport } from './rs485';
 import { TcpTransport } from './tcp';
 import type { Transport } from './transport';
 import { connectVirtual } from './virtual';
+import { UsbTransport, type UsbTransportOptions } from './usb/usb-transport';
+import { virtualUsbProvider } from './usb/virtual-bus';
+import { parseUsbId } from './usb/webusb';
 
 /**
  * Builds a transport from a validated device-profile `transport` block. `overrides` carries
@@ -50,6 +53,7 @@ const factories: Record<TransportType, (config: TransportConfig) => Transport> =
       rtsActiveLow: c.rtsActiveLow as boolean | undefined,
       echo: c.echo as boolean | undefined,
     }),
+  usb: (c) => new UsbTransport(usbOptions(c)),
   virtual: (c) => connectVirtual((c.name as string | undefined) ?? 'default', { bitsPerSecond: c.bitsPerSecond as number | undefined }),
 };
 
@@ -61,6 +65,37 @@ function readCa(file: string, baseDir: string | undefined): string {
   } catch (err) {
     throw new PoshilError('TLS_CA', `tls transport: cannot read the CA file ${full}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { exitCode: 2 });
   }
+}
+
+/**
+ * A usb transport block. `virtualBus` is not a profile option: the runner sets it when the
+ * emulated terminal has plugged its virtual devices into a bus of that name.
+ */
+function usbOptions(c: TransportConfig): UsbTransportOptions {
+  const vendorId = parseUsbId(c.vendorId);
+  const productId = parseUsbId(c.productId);
+  if (vendorId === undefined || productId === undefined) {
+    throw new PoshilError('USB_IDS', `usb transport needs "vendorId" and "productId" (a number, or 4 hex digits as lsusb shows them); got ${JSON.stringify(c.vendorId)} and ${JSON.stringify(c.productId)}`, { exitCode: 2 });
+  }
+  return {
+    vendorId,
+    productId,
+    serialNumber: c.serialNumber as string | undefined,
+    busPath: c.busPath as string | undefined,
+    class: c.class as UsbTransportOptions['class'],
+    configuration: c.configuration as number | undefined,
+    interfaceNumber: c.interface as number | undefined,
+    alternate: c.alternate as number | undefined,
+    endpointIn: c.endpointIn as number | undefined,
+    endpointOut: c.endpointOut as number | undefined,
+    transferSize: c.transferSize as number | undefined,
+    zeroLengthPackets: c.zeroLengthPackets as boolean | undefined,
+    reportSize: c.reportSize as number | undefined,
+    transferTimeoutMs: c.transferTimeoutMs as number | undefined,
+    lineCoding: c.lineCoding as UsbTransportOptions['lineCoding'],
+    controlInterface: c.controlInterface as number | undefined,
+    provider: typeof c.virtualBus === 'string' ? virtualUsbProvider(c.virtualBus) : undefined,
+  };
 }
 
 /** Port and character settings, shared by serial and rs485. */

@@ -20,6 +20,7 @@ export interface LineRate {
 
 export type DataListener = (chunk: Buffer) => void;
 export type DisconnectListener = (cause: Error | undefined) => void;
+export type NoteListener = (note: string) => void;
 
 export interface Transport {
   /** Implementation name as used in device profiles: "tcp", "virtual", "serial", … */
@@ -35,6 +36,11 @@ export interface Transport {
   /** Returns a function that removes the listener. */
   onData(listener: DataListener): () => void;
   onDisconnect(listener: DisconnectListener): () => void;
+  /**
+   * Optional: events below the byte stream worth a line in the wire trace, that neither lose
+   * the link nor fail a write (a USB STALL cleared on the IN endpoint).
+   */
+  onNote?(listener: NoteListener): () => void;
 }
 
 /** Seconds a payload needs on the wire at a line rate: the floor no device can beat. */

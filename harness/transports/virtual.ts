@@ -58,6 +58,9 @@ export class VirtualTransport implements Transport {
 
   async close(): Promise<void> {
     this.open_ = false;
+    // A named connection is gone for good once closed, as a closed socket is: what its far end
+    // still sends must not reach the next connection this end opens.
+    if (this.connector && this.peer) this.peer.peer = undefined;
   }
 
   onData(listener: DataListener): () => void {

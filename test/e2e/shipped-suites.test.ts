@@ -34,6 +34,14 @@ describe('shipped suites and device profiles', () => {
     expect(r.code).toBe(0);
   });
 
+  it('suites/usb.json is green over the virtual USB devices (no USB hardware needed), and red with usbDropZlp=1', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-shipped-'));
+    const ok = poshil(['run', 'suites/usb.json', '--out', path.join(dir, 'ok'), '--reporter', 'json']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(poshil(['run', 'suites/usb.json', '--out', path.join(dir, 'bad'), '--reporter', 'json', '--defect', 'usbDropZlp=1']).code).toBe(1);
+  });
+
   (hasSocat() ? it : it.skip)('suites/conformance-zvt.json is green over emulated RS232, and red with the neverNak defect', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-shipped-'));
     expect(poshil(['run', 'suites/conformance-zvt.json', '--out', path.join(dir, 'ok'), '--reporter', 'json']).code).toBe(0);
@@ -57,4 +65,20 @@ describe('shipped suites and device profiles', () => {
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'bad', 'report.json'), 'utf8')) as { tests: { details: { steps: { id: string; verdict: string }[] } }[] };
     expect(report.tests[0]!.details.steps.find((s) => s.id === 'retransmission-accepted')?.verdict).toBe('fail');
   });
+
+  (hasSocat() ? it : it.skip)('suites/migration-rs232-to-tcp.json is green (RS232 vs Ethernet vs ZVT compared, then the move), and red with divergentSerialCodes or resetTraceOnSwitch', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-shipped-'));
+    const ok = poshil(['run', 'suites/migration-rs232-to-tcp.json', '--out', path.join(dir, 'ok'), '--reporter', 'json']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    for (const defect of ['divergentSerialCodes=1', 'resetTraceOnSwitch=1']) {
+      const bad = poshil(['run', 'suites/migration-rs232-to-tcp.json', '--out', path.join(dir, defect), '--reporter', 'json', '--defect', defect]);
+      const report = JSON.parse(fs.readFileSync(path.join(dir, defect, 'report.json'), 'utf8')) as { tests: { id: string; state: string }[] };
+      expect({ defect, code: bad.code, failed: report.tests.filter((t) => t.state === 'failed').map((t) => t.id) }).toEqual({
+        defect,
+        code: 1,
+        failed: [defect.startsWith('divergent') ? 'same-answers-rs232-vs-tcp' : 'move-rs232-to-tcp'],
+      });
+    }
+  }, 120_000);
 });

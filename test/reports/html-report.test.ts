@@ -149,4 +149,23 @@ describe('HTML report', () => {
     report.run.signer = { algorithm: 'Ed25519', fingerprint: `sha256:${'ef'.repeat(32)}` };
     expect(renderHtmlReport(report)).toContain(`sha256:${'ef'.repeat(32)}`);
   });
+
+  it('lays out the compatibility matrix, the migration totals and the robustness failures with their smallest input', () => {
+    const approved = { result: 'approved', reason: 'approved', amountMinor: 1234 };
+    const matrix = [
+      { id: 'sale', type: 'sale', verdict: 'same', a: approved, b: approved, differences: [] },
+      { id: 'declined', type: 'sale', verdict: 'different', a: { result: 'declined', reason: 'insufficient-funds' }, b: { result: 'declined', reason: 'declined' }, differences: [{ field: 'reason', a: 'insufficient-funds', b: 'declined' }] },
+    ];
+    const compat = test({ id: 'ab', kind: 'compatibility', details: { a: { interface: 'ecr-rs232', protocol: 'iso8583' }, b: { interface: 'ecr-tcp', protocol: 'iso8583' }, ignore: ['stan'], matrix } });
+    const migration = test({ id: 'move', kind: 'migration', details: { from: { interface: 'ecr-rs232' }, to: { interface: 'ecr-tcp' }, totals: { start: { count: 0, amountMinor: 0 }, afterSwitch: { count: 16, amountMinor: 19744 } }, traces: { before: ['1'], after: ['2'] } } });
+    const robust = test({ id: 'rob', kind: 'robustness', state: 'failed', details: { protocol: 'iso8583', framing: 'length-prefix', seed: 1, byCategory: { 'oversize-length': { death: 3, ignored: 2 } }, failures: [{ case: 'oversize-length-2', category: 'oversize-length', verdict: 'death', minimal: '7E2E' }] } });
+    const html = renderHtmlReport(runReport([compat, migration, robust]));
+    expect(html).toContain('<h3>Compatibility matrix</h3>');
+    expect(html).toMatch(/<td>declined<\/td><td>sale<\/td><td>declined \(insufficient-funds\)<\/td><td>declined \(declined\)<\/td><td><span class="fail">different<\/span><\/td><td>reason: insufficient-funds ≠ declined<\/td>/);
+    expect(html).toContain('Migration ecr-rs232 → ecr-tcp');
+    expect(html).toMatch(/<td>afterSwitch<\/td><td>16<\/td><td>19744<\/td>/);
+    expect(html).toMatch(/<td>oversize-length<\/td><td>3<\/td><td>2<\/td>/);
+    expect(html).toContain('<strong>oversize-length-2</strong>');
+    expect(html).toContain('0000  7e 2e');
+  });
 });

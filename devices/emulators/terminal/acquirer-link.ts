@@ -18,7 +18,7 @@ import {
 } from '../../../harness/host/acquirer-contract';
 import { checkAesCounter, encodePinBlock, parseHex, popcount, toHex } from '../../../harness/crypto';
 import { createFramer } from '../../../harness/framing/registry';
-import { FramingStreamError } from '../../../harness/framing/framing-stream-error';
+import { pushResilient } from '../../../harness/framing/push-resilient';
 import type { Frame } from '../../../harness/framing/framer';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
@@ -223,14 +223,7 @@ export class AcquirerLink {
       socket.on('error', (err) => finish(err));
       socket.on('close', () => finish(new PoshilError('ACQUIRER_CLOSED', 'the acquirer closed the connection before answering')));
       socket.on('data', (chunk: Buffer) => {
-        let frames: Frame[];
-        try {
-          frames = framer.push(chunk);
-        } catch (err) {
-          framer.reset();
-          frames = err instanceof FramingStreamError ? err.framesBefore : [];
-        }
-        for (const f of frames) {
+        for (const f of pushResilient(framer, chunk)) {
           let response: Iso8583Message;
           try {
             response = this.codec.unpack(f.payload);

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import path from 'node:path';
 import { createFramer } from '../../../harness/framing/registry';
 import type { Frame, Framer } from '../../../harness/framing/framer';
-import { FramingStreamError } from '../../../harness/framing/framing-stream-error';
+import { pushResilient } from '../../../harness/framing/push-resilient';
 import { serveVirtual } from '../../../harness/transports/virtual';
 import { bitsPerCharacter, openSerialStream, type SerialOptions } from '../../../harness/transports/serial';
 import { serialLink, serialWire, servedTransport, socketLink, virtualLink, type ServedLink } from './served-link';
@@ -12,10 +12,11 @@ import { EmulatedRs485Bus } from './emulated-rs485-bus';
 import type { Transport } from '../../../harness/transports/transport';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { loadPackager } from '../../../harness/protocols/iso8583/packager';
-import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
+import { ECHOED_FIELDS, type Iso8583Message } from '../../../harness/protocols/iso8583/types';
 import type { DeviceProfile, EmulatorConfig, FramingConfig, InterfaceConfig } from '../../../harness/suite/types';
 import { PoshilError } from '../../../harness/errors';
 import { respondIso8583 } from './iso8583-responder';
+import { announcesOversize, formatErrorResponse, isBadBcd } from './malformed-input';
 import { ResponseCodes, TerminalModel } from './terminal-model';
 import { ZvtTerminalDialogue } from './zvt-responder';
 import { ConcertTerminalFace } from './concert-responder';
@@ -24,6 +25,11 @@ import { DEFAULT_RETRIES } from '../../../harness/link/ack-nak-link';
 import type { AcquirerEndpoint, KeyInjection, PresentedCard } from '../../../harness/host/acquirer-contract';
 import { AcquirerLink } from './acquirer-link';
 import { isHostRole } from '../../../harness/host/roles';
+import { removeVirtualUsbBus, virtualUsbBus } from '../../../harness/transports/usb/virtual-bus';
+import type { VirtualUsbGadget } from '../../../harness/transports/usb/virtual-device';
+import type { StripeCard } from '../../../harness/protocols/msr/iso7811';
+import { ecrGadget } from './usb-gadgets';
+import { EmulatedCardReader } from './usb-card-reader';
 
 /**
  * Runs the terminal model behind every TCP interface of a device profile, with the profile's
@@ -34,7 +40,8 @@ export type EmulatorEndpoint =
   | { role: string; transport: 'tcp'; host: string; port: number }
   | { role: string; transport: 'virtual'; name: string }
   | { role: string; transport: 'serial'; path: string }
-  | { role: string; transport: 'rs485'; path: string; bus: string };
+  | { role: string; transport: 'rs485'; path: string; bus: string }
+  | { role: string; transport: 'usb'; bus: string };
 
 export interface EmulatorOverrides {
   defects?: EmulatorConfig['defects'];
@@ -58,7 +65,11 @@ export interface EmulatorOverrides {
   journalFile?: string;
   /** Started again after a reboot (forgetOnReboot then loses the journal). */
   rebooted?: boolean;
+  /** The virtual USB bus to plug the terminal's USB devices into (kept across a reboot, as the cable is). */
+  usbBus?: string;
 }
+
+let usbBuses = 0;
 
 export const EMULATOR_VERSION = '0.1.0';
 
@@ -66,6 +77,8 @@ export class EmulatedTerminal {
   readonly model: TerminalModel;
   private readonly servers: net.Server[] = [];
   private readonly links = new Set<ServedLink>();
+  /** Links served on a serial line (for the divergentSerialCodes defect). */
+  private readonly serialLinks = new WeakSet<ServedLink>();
   private readonly unserve: (() => void)[] = [];
   private readonly config: EmulatorConfig;
   /** The terminals on RS485 buses, by interface role. */
@@ -75,6 +88,15 @@ export class EmulatedTerminal {
   private card: PresentedCard | undefined;
   /** Online authorisations in flight, by terminal id and STAN: a repeat waits for the first. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /**
+   * What a crash (the crashOnOversize defect) does. In-process the whole interface stack goes
+   * down; the emulator's child process replaces this with ending the process.
+   */
+  onCrash: (reason: string) => void = () => void this.stop();
+  /** The virtual USB devices of the `usb` interfaces, by role (test control: unplug, replug, halt). */
+  readonly usbGadgets = new Map<string, VirtualUsbGadget>();
+  private readonly cardReaders = new Map<string, EmulatedCardReader>();
+  private usbBusName: string | undefined;
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -93,6 +115,18 @@ export class EmulatedTerminal {
     this.acquirer = overrides.acquirer ? new AcquirerLink(overrides.acquirer, path.dirname(profile.file), this.config.defects) : undefined;
   }
 
+  /**
+   * A migration: the terminal's front-end moves from one interface to another. Every interface
+   * already shares one terminal model (journal, totals, trace numbers), so a healthy terminal
+   * keeps its state as it is; the defects are what a botched migration does to it.
+   */
+  switchInterface(from: string, to: string): void {
+    for (const role of [from, to]) {
+      if (!this.profile.interfaces[role]) throw new PoshilError('NO_SUCH_INTERFACE', `the emulated terminal has no interface '${role}' (it has ${Object.keys(this.profile.interfaces).join(', ')})`);
+    }
+    this.model.switchFrontEnd();
+  }
+
   /** The cardholder presents a card (swipe and PIN) for the next transactions. Never logged. */
   presentCard(card: PresentedCard): void {
     // Problems are named, the values never repeated: they are card data.
@@ -103,12 +137,25 @@ export class EmulatedTerminal {
   }
 
   identity(): Record<string, string> {
+    const usb = Object.values(this.profile.interfaces).some((i) => i.transport.type === 'usb');
     return {
       vendor: this.profile.vendor ?? 'poshil',
       model: this.profile.model ?? 'emulated terminal',
-      serial: `EMU-${String(this.config.seed ?? 1).padStart(6, '0')}`,
+      serial: this.serial(),
       firmware: `poshil-emulator ${EMULATOR_VERSION}`,
+      ...(usb ? { usbLink: 'virtual USB devices on a bus inside the poshil process (no USB hardware)' } : {}),
     };
+  }
+
+  private serial(): string {
+    return `EMU-${String(this.config.seed ?? 1).padStart(6, '0')}`;
+  }
+
+  /** The cardholder swipes a card through the reader on that interface. Never logged. */
+  swipe(role: string, card: StripeCard): void {
+    const reader = this.cardReaders.get(role);
+    if (!reader) throw new PoshilError('NO_CARD_READER', `interface '${role}' of the emulated terminal is not a card reader (a usb interface with protocol msr)`);
+    reader.swipe(card);
   }
 
   /** Defects in force, for the report: a run against a defective emulator must say so. */
@@ -129,6 +176,10 @@ export class EmulatedTerminal {
         const name = (iface.transport.name as string | undefined) ?? 'default';
         this.unserve.push(serveVirtual(name, (end) => this.serve(virtualLink(end), stack)));
         endpoints.push({ role, transport: 'virtual', name });
+        continue;
+      }
+      if (iface.transport.type === 'usb') {
+        endpoints.push(this.plugUsb(role, iface));
         continue;
       }
       if (iface.transport.type === 'serial') {
@@ -156,7 +207,7 @@ export class EmulatedTerminal {
       endpoints.push({ role, transport: 'tcp', host, port: address.port });
     }
     if (endpoints.length === 0) {
-      throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP, serial or virtual interface the emulator can serve`);
+      throw new PoshilError('EMULATOR_NO_INTERFACE', `device '${this.profile.name}' has no TCP, serial, USB or virtual interface the emulator can serve`);
     }
     return endpoints;
   }
@@ -177,7 +228,31 @@ export class EmulatedTerminal {
     return server;
   }
 
+  /**
+   * A `usb` interface: a virtual USB device plugged into the terminal's bus in this process — the
+   * ECR protocol on bulk endpoints, or a HID card reader for an msr interface.
+   */
+  private plugUsb(role: string, iface: InterfaceConfig): EmulatorEndpoint {
+    this.usbBusName ??= this.overrides.usbBus ?? `emulated-usb-${process.pid}-${++usbBuses}`;
+    const defects = this.config.defects ?? {};
+    let gadget: VirtualUsbGadget;
+    if (iface.protocol.type === 'msr') {
+      const reader = new EmulatedCardReader(iface, defects, this.serial());
+      this.cardReaders.set(role, reader);
+      gadget = reader.gadget;
+    } else {
+      const stack = this.stackFor(iface);
+      gadget = ecrGadget(iface.transport, defects, this.serial(), (link) => this.serve(link, stack));
+    }
+    this.usbGadgets.set(role, gadget);
+    gadget.plugInto(virtualUsbBus(this.usbBusName));
+    return { role, transport: 'usb', bus: this.usbBusName };
+  }
+
   async stop(): Promise<void> {
+    for (const g of this.usbGadgets.values()) g.unplug();
+    // A rebooted terminal plugs into a bus of the same name again; transports look it up by name.
+    if (this.usbBusName) removeVirtualUsbBus(this.usbBusName);
     for (const l of this.links) l.destroy();
     for (const u of this.unserve) u();
     this.unserve.length = 0;
@@ -242,6 +317,7 @@ export class EmulatedTerminal {
 
   private serve(link: ServedLink, stack: Stack): void {
     this.links.add(link);
+    if (stack.iface.transport.type === 'serial' || stack.iface.transport.type === 'rs485') this.serialLinks.add(link);
     if (!stack.codec) {
       // ZVT, Concert: the terminal's side of the link layer (ACK/NAK on serial), then the dialogue.
       const defects = this.config.defects ?? {};
@@ -250,7 +326,7 @@ export class EmulatedTerminal {
       const frameLink = openFrameLink(ignoringRetransmits(defectiveLine(servedTransport(link), defects), stack.iface.framing, defects), framing);
       const model = stack.model ?? this.model;
       if (stack.iface.protocol.type === 'concert') new ConcertTerminalFace(frameLink, model);
-      else new ZvtTerminalDialogue(frameLink, model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001');
+      else new ZvtTerminalDialogue(frameLink, model, (stack.iface.protocol.terminalId as string | undefined) ?? '52500001', { hangOnBadBcd: (defects.hangOnBadBcd ?? 0) > 0 });
       link.onClose(() => {
         frameLink.dispose();
         this.links.delete(link);
@@ -261,17 +337,15 @@ export class EmulatedTerminal {
     const model = stack.model ?? this.model;
     const framer = createFramer(stack.iface.framing);
     let queue: Promise<void> = Promise.resolve();
+    const crashOnOversize = (this.config.defects?.crashOnOversize ?? 0) > 0;
     link.onData((chunk: Buffer) => {
-      let frames: Frame[];
-      try {
-        frames = framer.push(chunk);
-      } catch (err) {
-        // Garbage on the line: a terminal discards it and waits for the next good frame,
-        // still answering the good frames that came before it.
-        framer.reset();
-        frames = err instanceof FramingStreamError ? err.framesBefore : [];
+      if (crashOnOversize && framer.pending === 0 && announcesOversize(chunk, stack.iface.framing)) {
+        this.onCrash(`a frame announced more than maxLength ${String(stack.iface.framing.maxLength ?? 8192)} bytes (crashOnOversize defect)`);
+        return;
       }
-      for (const frame of frames) {
+      // Garbage on the line: a terminal discards it and waits for the next good frame, still
+      // answering the good frames that came before it.
+      for (const frame of pushResilient(framer, chunk)) {
         const { delayMs, drop } = model.admit();
         queue = queue.then(() => this.answer(link, frame, codec, framer, model, delayMs, drop));
       }
@@ -280,16 +354,26 @@ export class EmulatedTerminal {
   }
 
   private async answer(link: ServedLink, frame: Frame, codec: Iso8583Codec, framer: Framer, model: TerminalModel, delayMs: number, drop: boolean): Promise<void> {
+    if (model.hung) return;
     let request: Iso8583Message;
     try {
       request = codec.unpack(frame.payload);
-    } catch {
-      return; // undecodable: no answer, as a terminal would do
+    } catch (err) {
+      if (this.config.defects?.hangOnBadBcd && isBadBcd(err)) {
+        model.hang();
+        return;
+      }
+      // A request it cannot read is refused with "format error" when its MTI says what to answer.
+      const refusal = formatErrorResponse(frame.payload, codec);
+      if (refusal && !link.closed) link.write(framer.encode(frame.header ? { payload: codec.pack(refusal), header: swapTpdu(frame.header) } : { payload: codec.pack(refusal) }));
+      return;
     }
     const wait = Math.max(delayMs, model.stallRemainingMs());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const response = this.acquirer && request.mti === '0200' ? await this.respondOnline(this.acquirer, model, request) : respondIso8583(model, request);
-    if (drop || link.closed) return;
+    // divergentSerialCodes: the serial front-end's own response-code table disagrees with the network one.
+    if (this.config.defects?.divergentSerialCodes && this.serialLinks.has(link) && response.fields[39] === '05') response.fields[39] = '51';
+    if (drop || link.closed || model.hung) return;
     const header = frame.header ? swapTpdu(frame.header) : undefined;
     link.write(framer.encode(header ? { payload: codec.pack(response), header } : { payload: codec.pack(response) }));
   }
@@ -333,7 +417,7 @@ export class EmulatedTerminal {
       }
     }
     const fields: Record<number, string> = {};
-    for (const n of [3, 4, 7, 11, 12, 13, 41, 42, 49]) if (f[n] !== undefined) fields[n] = f[n];
+    for (const n of ECHOED_FIELDS) if (f[n] !== undefined) fields[n] = f[n];
     if (decision.rrn) fields[37] = decision.rrn;
     if (decision.approvalCode) fields[38] = decision.approvalCode;
     fields[39] = decision.responseCode;

@@ -1,4 +1,4 @@
-import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
+import { ECHOED_FIELDS, type Iso8583Message } from '../../../harness/protocols/iso8583/types';
 import { ResponseCodes, type TerminalModel } from './terminal-model';
 
 /**
@@ -6,13 +6,12 @@ import { ResponseCodes, type TerminalModel } from './terminal-model';
  * model. Response MTI = request MTI + 10; the fields a requester matches on (STAN, terminal id,
  * amounts, dates) are echoed as ISO 8583:1987 expects of a response.
  */
-const ECHOED = [3, 4, 7, 11, 12, 13, 41, 42, 49];
 
 export function respondIso8583(model: TerminalModel, request: Iso8583Message): Iso8583Message {
   const f = request.fields;
   const mti = String(Number(request.mti) + 10).padStart(4, '0');
   const fields: Record<number, string> = {};
-  for (const n of ECHOED) if (f[n] !== undefined) fields[n] = f[n];
+  for (const n of ECHOED_FIELDS) if (f[n] !== undefined) fields[n] = f[n];
   const terminalId = f[41] ?? '';
   const stan = f[11] ?? '000000';
 

@@ -44,6 +44,8 @@ const DEFAULT_RECENT = 100_000;
 export class TransactionJournal {
   private readonly recent = new Map<string, JournalEntry>();
   private count = 0;
+  /** Subtracted from `count` for the next sequence number (restartSequence). */
+  private seqBase = 0;
   private readonly sums: Totals = { sales: { count: 0, amountMinor: 0 }, refunds: { count: 0, amountMinor: 0 }, reversals: { count: 0, amountMinor: 0 } };
 
   constructor(
@@ -63,7 +65,24 @@ export class TransactionJournal {
   }
 
   nextSeq(): number {
-    return this.count + 1;
+    return this.count - this.seqBase + 1;
+  }
+
+  /** The sequence numbers start again at 1 (a defect: a front-end that keeps its own counter). */
+  restartSequence(): void {
+    this.seqBase = this.count;
+  }
+
+  /** Everything forgotten, on disk too (a defect: a journal that does not survive a migration). */
+  clear(): void {
+    this.recent.clear();
+    this.count = 0;
+    this.seqBase = 0;
+    for (const sum of Object.values(this.sums)) {
+      sum.count = 0;
+      sum.amountMinor = 0;
+    }
+    if (this.file) fs.writeFileSync(this.file, '');
   }
 
   /** The recent entry a terminal's STAN identifies. */

@@ -34,6 +34,11 @@ process.on('message', (message: { type: string }) => {
   if (message.type === 'start') {
     const { profile, overrides } = message as StartMessage;
     terminal = new EmulatedTerminal(profile, overrides);
+    // A crash (crashOnOversize) is the whole process ending, as a terminal's firmware dying would.
+    terminal.onCrash = (reason) => {
+      process.stderr.write(`emulated terminal crashed: ${reason}\n`);
+      process.exit(70);
+    };
     terminal.start().then(
       (endpoints) => send({ type: 'ready', endpoints, identity: terminal?.identity(), defects: terminal?.activeDefects() }),
       (err: Error) => send({ type: 'error', message: err.message }),
@@ -45,6 +50,15 @@ process.on('message', (message: { type: string }) => {
       send({ type: 'card-presented' });
     } catch (err) {
       send({ type: 'card-refused', message: (err as Error).message });
+    }
+  } else if (message.type === 'switch-interface') {
+    try {
+      if (!terminal) throw new Error('the emulated terminal is not started');
+      const m = message as unknown as { from: string; to: string };
+      terminal.switchInterface(m.from, m.to);
+      send({ type: 'control-done' });
+    } catch (err) {
+      send({ type: 'control-failed', message: (err as Error).message });
     }
   } else if (message.type === 'stop') {
     void (terminal?.stop() ?? Promise.resolve()).then(() => process.exit(0));

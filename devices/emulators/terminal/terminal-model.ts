@@ -46,12 +46,13 @@ export class TerminalModel {
   private processed = 0;
   private readonly defects: NonNullable<EmulatorConfig['defects']>;
   private stalledUntil = 0;
+  private frozen = false;
   /**
    * ZVT trace and receipt numbers belong to the terminal, not to one connection: an ECR that
    * reconnects must not see them start again (they would collide with the journal). They go on
    * from the journal's size, so a reboot does not reuse them either.
    */
-  readonly zvtNumbers: { trace: number; receipt: number };
+  zvtNumbers: { trace: number; receipt: number };
   /** The last transaction's result as the ZVT face reported it, for Repeat Receipt (06 20). */
   lastZvtResult: { resultCode: number; fields: { bmp: number; value: number }[] } | undefined;
 
@@ -81,6 +82,16 @@ export class TerminalModel {
     const delayMs = this.serviceTime.sample() + (this.defects.slowMs ?? 0) + creep;
     const n = this.defects.dropEveryN ?? 0;
     return { delayMs, drop: n > 0 && this.requests % n === 0 };
+  }
+
+  /** Frozen for good (the hangOnBadBcd defect): nothing is answered until the terminal restarts. */
+  get hung(): boolean {
+    return this.frozen;
+  }
+
+  /** Freezes the terminal for good, on every connection, as firmware stuck in a loop does. */
+  hang(): void {
+    this.frozen = true;
   }
 
   /** ms a request about to be processed must still wait because the terminal is stalled. */
@@ -129,6 +140,19 @@ export class TerminalModel {
     const entry = this.book('reversal', { ...req, amountMinor: original?.amountMinor ?? req.amountMinor }, responseCode, undefined, req.originalStan);
     if (original && responseCode === ResponseCodes.approved) this.journal.markReversed(original);
     return { responseCode, rrn: entry.rrn, duplicate: false };
+  }
+
+  /**
+   * After a move to another interface. resetTraceOnSwitch: the new front-end starts its
+   * sequences again (RRN sequence, ZVT trace and receipt numbers) — numbers get reused;
+   * dropJournalOnSwitch: the journal does not come along — totals and repeats are lost.
+   */
+  switchFrontEnd(): void {
+    if (this.defects.dropJournalOnSwitch) this.journal.clear();
+    if (this.defects.resetTraceOnSwitch) {
+      this.journal.restartSequence();
+      this.zvtNumbers = { trace: 0, receipt: 0 };
+    }
   }
 
   totals(): Totals {

@@ -3,6 +3,7 @@ import { abort, completion, negativeAck, positiveAck, statusInformation } from '
 import { decodeZvtMessage, type ZvtMessage } from '../../../harness/protocols/zvt/messages';
 import type { DecodedBmp } from '../../../harness/protocols/zvt/bmp';
 import type { TerminalModel } from './terminal-model';
+import { isBadBcd } from './malformed-input';
 
 /**
  * The terminal's ZVT face: it acknowledges each ECR command (80 00 00), processes it in the
@@ -14,6 +15,8 @@ import type { TerminalModel } from './terminal-model';
 const TEST_CARD = { pan: '4761739001010119', expiry: '3012' };
 /** How long the terminal waits for the ECR's acknowledgement of its own message (ZVT T4-like). */
 const ECR_ACK_TIMEOUT_MS = 5000;
+/** Error code of the 84 xx refusing a command whose data cannot be read: 83, "function not possible" with this data. */
+const MALFORMED = 0x83;
 
 export class ZvtTerminalDialogue {
   private waitingForAck: ((m: ZvtMessage) => void) | undefined;
@@ -23,12 +26,15 @@ export class ZvtTerminalDialogue {
     private readonly link: FrameLink,
     private readonly model: TerminalModel,
     private readonly terminalId: string,
+    private readonly defects: { hangOnBadBcd?: boolean } = {},
   ) {
     link.onFrame((frame) => {
+      if (this.model.hung) return;
       let m: ZvtMessage;
       try {
         m = decodeZvtMessage(frame.payload);
-      } catch {
+      } catch (err) {
+        this.refuseUnreadable(frame.payload, err);
         return;
       }
       if (m.kind === 'positive-ack' && this.waitingForAck) {
@@ -43,6 +49,7 @@ export class ZvtTerminalDialogue {
   }
 
   private async handle(m: ZvtMessage, delayMs: number, drop: boolean): Promise<void> {
+    if (this.model.hung) return;
     const known = ['authorisation', 'refund', 'reversal', 'end-of-day', 'status-enquiry', 'registration', 'log-off', 'repeat-receipt'];
     if (!known.includes(m.kind)) {
       await this.link.send({ payload: negativeAck(0x83) }); // 83: function not possible
@@ -107,6 +114,23 @@ export class ZvtTerminalDialogue {
         this.model.echo();
         await this.sendAndAwaitAck(completion({}));
     }
+  }
+
+  /**
+   * A command it cannot read is refused with 84 xx — unless it is itself an acknowledgement
+   * (80, 84): answering those would start a ping-pong. hangOnBadBcd: invalid BCD freezes it.
+   */
+  private refuseUnreadable(payload: Buffer, err: unknown): void {
+    if (this.defects.hangOnBadBcd && isBadBcd(err)) {
+      this.model.hang();
+      return;
+    }
+    if (payload.length < 2 || payload[0] === 0x80 || payload[0] === 0x84) return;
+    this.queue = this.queue
+      .then(async () => {
+        await this.link.send({ payload: negativeAck(MALFORMED) });
+      })
+      .catch(() => undefined);
   }
 
   /** Status information, then Completion (result 00) or Abort (any other result). */

@@ -35,3 +35,10 @@ export interface Iso8583Message {
   mti: string;
   fields: Record<number, string>;
 }
+
+/**
+ * The fields an ISO 8583 response repeats from its request, so the sender can match and check
+ * it: processing code, amount, transmission date/time, STAN, local time and date, terminal and
+ * merchant ids, currency (3, 4, 7, 11, 12, 13, 41, 42, 49).
+ */
+export const ECHOED_FIELDS: readonly number[] = [3, 4, 7, 11, 12, 13, 41, 42, 49];

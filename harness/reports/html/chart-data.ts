@@ -99,6 +99,47 @@ export function latencyCharts(test: TestResult, idPrefix: string): ChartSpec[] {
   return out;
 }
 
+function decodeHistogram(h: unknown): LatencyHistogram | undefined {
+  const x = h as { unit?: unknown; value?: unknown } | undefined;
+  if (!x || typeof x !== 'object' || x.unit !== 'ns' || typeof x.value !== 'string') return undefined;
+  try {
+    const decoded = LatencyHistogram.decode(x.value);
+    return decoded.count > 0 ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A compatibility test's two latency distributions (A and B) on one percentile spectrum. */
+export function abLatencyCharts(test: TestResult, idPrefix: string): ChartSpec[] {
+  const perf = test.details?.performance as { a?: { histogram?: unknown }; b?: { histogram?: unknown } } | undefined;
+  const a = decodeHistogram(perf?.a?.histogram);
+  const b = decodeHistogram(perf?.b?.histogram);
+  if (!a || !b) return [];
+  const n = Math.min(a.count, b.count);
+  const ps = SPECTRUM.filter((p) => p === 0 || 1 / (1 - p / 100) <= n * (1 + 1e-9));
+  const at = (h: LatencyHistogram, p: number) => {
+    const { min, max } = h.extremesNs();
+    return roundSig(Math.min(max, Math.max(min, p === 0 ? min : (h.percentileMs(p) as number) * 1e6)) / 1e6);
+  };
+  const a0 = test.details?.a as { interface?: string } | undefined;
+  const b0 = test.details?.b as { interface?: string } | undefined;
+  return [
+    {
+      id: `${idPrefix}-ab-spectrum`,
+      title: 'Latency by percentile, A and B (interleaved samples)',
+      xLabel: 'percentile',
+      yLabels: ['latency (ms)'],
+      xScale: 'percentile',
+      xs: ps.map((p) => roundSig(1 / (1 - p / 100))),
+      series: [
+        { label: `A ${a0?.interface ?? ''}`.trim(), values: ps.map((p) => at(a, p)) },
+        { label: `B ${b0?.interface ?? ''}`.trim(), values: ps.map((p) => at(b, p)) },
+      ],
+    },
+  ];
+}
+
 interface StressRow {
   t_s: number;
   offered: number;

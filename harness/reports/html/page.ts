@@ -2,7 +2,7 @@ import type { RunComparison } from '../compare';
 import { formatDelta, formatPValue } from '../compare';
 import { formatCounts, formatDuration, formatLimitSymbol, formatValue, thresholdVerdict } from '../format';
 import type { RunReport, TestResult } from '../model';
-import { latencyCharts, timeSeriesCharts, type ChartSpec } from './chart-data';
+import { abLatencyCharts, latencyCharts, timeSeriesCharts, type ChartSpec } from './chart-data';
 import { CHART_RENDERER, chartLibrary } from './chart-renderer';
 import { hexDumpHtml, marksFromChecks, type WireEntryView } from './hex-dump';
 
@@ -128,7 +128,7 @@ function testSection(t: TestResult, chartPrefix: string, charts: ChartSpec[]): s
     );
   }
 
-  const testCharts = [...latencyCharts(t, `${chartPrefix}-lat`), ...timeSeriesCharts(t, `${chartPrefix}-ts`)];
+  const testCharts = [...latencyCharts(t, `${chartPrefix}-lat`), ...abLatencyCharts(t, `${chartPrefix}-ab`), ...timeSeriesCharts(t, `${chartPrefix}-ts`)];
   if (testCharts.length > 0) {
     charts.push(...testCharts);
     parts.push(`<div class="charts">${testCharts.map((c) => `<div class="chart" id="${esc(c.id)}" data-title="${esc(c.title)}"></div>`).join('')}</div>`);
@@ -151,6 +151,9 @@ function kindEvidence(t: TestResult): string {
   if (Array.isArray(d.steps) && t.kind === 'conformance') out.push(conformanceSteps(d.steps as ConformanceStep[]));
   if (Array.isArray(d.checks) && t.kind === 'encryption') out.push(encryptionChecks(d.checks as EncryptionCheck[], d.scheme, d.card));
   if (t.kind === 'stability') out.push(stabilityEvidence(d));
+  if (t.kind === 'compatibility' && Array.isArray(d.matrix)) out.push(compatibilityMatrix(d));
+  if (t.kind === 'migration' && d.totals) out.push(migrationEvidence(d));
+  if (t.kind === 'robustness' && d.byCategory) out.push(robustnessEvidence(d));
   if (t.kind === 'stress' && Array.isArray(d.steps)) {
     const steps = d.steps as { rate: number; sustainable: boolean; broke?: string[]; figures?: Record<string, number | null> }[];
     out.push('<h3>Capacity search</h3>');
@@ -232,6 +235,72 @@ function stabilityEvidence(d: Record<string, unknown>): string {
   }
   const unresolved = d.unresolved as { stan: string; why: string }[] | undefined;
   if (Array.isArray(unresolved) && unresolved.length > 0) out.push(`<h3>Unresolved</h3>${list(unresolved.map((u) => `STAN ${u.stan}: ${u.why}`))}`);
+  return out.join('\n');
+}
+
+interface MatrixRowView {
+  id: string;
+  type: string;
+  verdict: string;
+  a: Record<string, unknown>;
+  b: Record<string, unknown>;
+  differences: { field: string; a: unknown; b: unknown }[];
+}
+
+function outcomeText(o: Record<string, unknown>): string {
+  if (typeof o.error === 'string') return o.error;
+  return `${String(o.result)} (${String(o.reason)})${o.amountMinor !== null && o.amountMinor !== undefined ? `, ${String(o.amountMinor)}` : ''}`;
+}
+
+/** Transaction × target → same / different / unsupported, with both outcomes and what differs. */
+function compatibilityMatrix(d: Record<string, unknown>): string {
+  const a = d.a as { interface?: string; protocol?: string } | undefined;
+  const b = d.b as { interface?: string; protocol?: string } | undefined;
+  const rows = (d.matrix as MatrixRowView[]).map((r) => [
+    esc(r.id),
+    esc(r.type),
+    esc(outcomeText(r.a)),
+    esc(outcomeText(r.b)),
+    `<span class="${r.verdict === 'same' ? 'pass' : 'fail'}">${esc(r.verdict)}</span>`,
+    esc(r.differences.map((x) => `${x.field}: ${String(x.a)} ≠ ${String(x.b)}`).join('; ')),
+  ]);
+  const ignored = Array.isArray(d.ignore) ? `ignored as volatile: ${(d.ignore as string[]).join(', ') || 'nothing'}` : '';
+  return `<h3>Compatibility matrix</h3><p class="meta">A = ${esc(a?.interface ?? '?')} (${esc(a?.protocol ?? '?')}), B = ${esc(b?.interface ?? '?')} (${esc(b?.protocol ?? '?')}); ${esc(ignored)}</p>${table(['transaction', 'type', `A ${a?.interface ?? ''}`, `B ${b?.interface ?? ''}`, 'verdict', 'differences'], rows)}`;
+}
+
+function migrationEvidence(d: Record<string, unknown>): string {
+  const totals = d.totals as Record<string, { count: number; amountMinor: number }>;
+  const from = d.from as { interface?: string } | undefined;
+  const to = d.to as { interface?: string } | undefined;
+  const traces = d.traces as { before?: string[]; after?: string[] } | undefined;
+  const rows = Object.entries(totals).map(([k, v]) => [esc(k), esc(String(v.count)), esc(String(v.amountMinor))]);
+  return `<h3>Migration ${esc(from?.interface ?? '?')} → ${esc(to?.interface ?? '?')}</h3>${table(['device totals', 'sales', 'amount (minor units)'], rows)}<p class="meta">trace numbers before the switch: ${esc((traces?.before ?? []).join(', '))}; after: ${esc((traces?.after ?? []).join(', '))}</p>`;
+}
+
+interface RobustnessFailure {
+  case: string;
+  category: string;
+  verdict: string;
+  answer?: string;
+  minimal?: string;
+  minimalBytes?: number;
+}
+
+/** Cases by category and verdict; each failure with the smallest input that still fails, as a hex dump. */
+function robustnessEvidence(d: Record<string, unknown>): string {
+  const byCategory = d.byCategory as Record<string, Record<string, number>>;
+  const verdicts = [...new Set(Object.values(byCategory).flatMap((v) => Object.keys(v)))].sort();
+  const rows = Object.entries(byCategory).map(([category, counts]) => [esc(category), ...verdicts.map((v) => esc(String(counts[v] ?? 0)))]);
+  const out = [`<h3>Malformed-input campaign</h3><p class="meta">${esc(String(d.protocol ?? ''))} over ${esc(String(d.framing ?? ''))}, seed ${esc(String(d.seed ?? ''))}, connection ${esc(String(d.connection ?? ''))}</p>`, table(['category', ...verdicts], rows)];
+  const failures = (d.failures as RobustnessFailure[] | undefined) ?? [];
+  if (failures.length > 0) {
+    out.push(`<h3>Failures (${failures.length}), each with the smallest input that still fails</h3>`);
+    for (const f of failures.slice(0, 20)) {
+      out.push(`<div class="check"><span class="fail">${esc(f.verdict)}</span> <strong>${esc(f.case)}</strong> (${esc(f.category)})${f.answer ? `: answered ${esc(f.answer)}` : ''}</div>`);
+      if (f.minimal) out.push(hexDumpHtml({ dir: 'out', hex: f.minimal }, [], esc));
+    }
+    if (failures.length > 20) out.push(`<p class="meta">… and ${failures.length - 20} more in report.json</p>`);
+  }
   return out.join('\n');
 }
 
