@@ -1,6 +1,7 @@
 import type { Channel } from '../channel/channel';
 import { PoshilError } from '../errors';
 import type { TransactionOutcome } from '../protocols/protocol';
+import { operatorPromptSchema } from '../suite/operator-prompt-schema';
 import type { JsonSchema, KindContext, MetricSpec, TestKind } from './kind';
 import { transactionSpecSchema, toTransactionRequest, type TransactionSpec } from './transaction-spec';
 
@@ -37,17 +38,7 @@ export const migrationParamsSchema: JsonSchema = {
     transaction: transactionSpecSchema,
     before: { type: 'integer', minimum: 1, maximum: 100000, default: 20, description: 'Transactions on the old interface before the switch.' },
     after: { type: 'integer', minimum: 1, maximum: 100000, default: 20, description: 'Transactions on the new interface after it.' },
-    prompt: {
-      type: 'object',
-      description: 'The operator step for a real device (an emulated one switches by itself). Answered at a terminal, by a piped line, or by --yes.',
-      properties: {
-        message: { type: 'string', minLength: 1, description: 'What the operator must do, e.g. "Move the ECR cable from COM1 to the USB port, then press Enter".' },
-        timeoutMs: { type: 'integer', minimum: 1000, description: 'How long to wait for the answer; default: no limit at a terminal.' },
-        expect: { type: 'string', description: 'The answer that confirms (case-insensitive); default: any answer, Enter included.' },
-      },
-      required: ['message'],
-      additionalProperties: false,
-    },
+    prompt: operatorPromptSchema('The operator step for a real device (an emulated one switches by itself). Answered at a terminal, by a piped line, or by --yes.'),
   },
   required: ['to', 'transaction'],
   additionalProperties: false,

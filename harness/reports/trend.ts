@@ -1,5 +1,5 @@
 import type * as JStat from 'jstat';
-import { formatDelta } from './compare';
+import { COMPARED_METRICS, formatDelta } from './compare';
 import type { RunReport } from './model';
 
 /**
@@ -21,18 +21,11 @@ export interface TrendRule {
 
 /** What a trend follows, and which way is better: latency and losses lower, throughput higher. */
 export const TREND_METRICS: Readonly<Record<string, TrendRule>> = {
-  p50_ms: { better: 'lower' },
+  ...Object.fromEntries(Object.entries(COMPARED_METRICS).map(([name, rule]) => [name, { better: rule.better }])),
+  // What a single comparison leaves out as too noisy night to night, a trend can follow.
   p90_ms: { better: 'lower' },
-  p99_ms: { better: 'lower' },
   p999_ms: { better: 'lower' },
   max_ms: { better: 'lower' },
-  tps: { better: 'higher' },
-  achieved_tps: { better: 'higher' },
-  capacity_tps: { better: 'higher' },
-  error_rate: { better: 'lower' },
-  dropped: { better: 'lower' },
-  lost: { better: 'lower' },
-  duplicated: { better: 'lower' },
   drift_p99_ratio: { better: 'lower' },
   max_recovery_ms: { better: 'lower' },
 };

@@ -235,11 +235,15 @@ export async function startInProcessEmulator(profile: DeviceProfile, overrides: 
   };
 }
 
-/** A control request to the emulator child ({type, …}), answered 'control-done' or 'control-failed'. */
-function controlChild(child: ChildProcess, message: { type: string } & Record<string, unknown>): Promise<void> {
+/**
+ * One request to the emulator child and its confirmation: resolves on `ok`, rejects on `refused`
+ * (with the child's reason), on the child's exit, or after PRESENT_CARD_TIMEOUT_MS. `what` words
+ * the errors ("present a card"); a message never repeats the request (it may be card data).
+ */
+function requestChild(child: ChildProcess, message: { type: string } & Record<string, unknown>, replies: { ok: string; refused: string }, what: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (!child.connected) {
-      reject(new DeviceUnreachableError(`cannot ${message.type}: the emulated terminal process is gone`));
+      reject(new DeviceUnreachableError(`cannot ${what}: the emulated terminal process is gone`));
       return;
     }
     const done = (err?: Error) => {
@@ -250,43 +254,27 @@ function controlChild(child: ChildProcess, message: { type: string } & Record<st
       else resolve();
     };
     const onMessage = (m: { type: string; message?: string }) => {
-      if (m.type === 'control-done') done();
-      else if (m.type === 'control-failed') done(new DeviceUnreachableError(`the emulated terminal could not ${message.type}: ${m.message ?? 'no reason given'}`));
+      if (m.type === replies.ok) done();
+      else if (m.type === replies.refused) done(new DeviceUnreachableError(`the emulated terminal could not ${what}: ${m.message ?? 'no reason given'}`));
     };
-    const onExit = () => done(new DeviceUnreachableError(`the emulated terminal exited during ${message.type}`));
-    const timer = setTimeout(() => done(new DeviceUnreachableError(`the emulated terminal did not confirm ${message.type} within ${PRESENT_CARD_TIMEOUT_MS} ms`)), PRESENT_CARD_TIMEOUT_MS);
+    const onExit = () => done(new DeviceUnreachableError(`the emulated terminal exited before it could ${what}`));
+    const timer = setTimeout(() => done(new DeviceUnreachableError(`the emulated terminal did not confirm within ${PRESENT_CARD_TIMEOUT_MS} ms that it could ${what}`)), PRESENT_CARD_TIMEOUT_MS);
     child.on('message', onMessage);
     child.once('exit', onExit);
-    child.send(message);
+    child.send(message, (err) => {
+      if (err) done(new DeviceUnreachableError(`could not ask the emulated terminal to ${what}: ${err.message}`, { cause: err }));
+    });
   });
+}
+
+/** A control request ({type, …}), answered 'control-done' or 'control-failed'. */
+function controlChild(child: ChildProcess, message: { type: string } & Record<string, unknown>): Promise<void> {
+  return requestChild(child, message, { ok: 'control-done', refused: 'control-failed' }, message.type.replace(/-/g, ' '));
 }
 
 /** Sends the card to the emulator child and waits for its confirmation. Errors never carry the card. */
 function presentCardTo(child: ChildProcess, card: PresentedCard): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (!child.connected) {
-      reject(new DeviceUnreachableError('cannot present a card: the emulated terminal process is gone'));
-      return;
-    }
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onMessage = (m: { type: string; message?: string }) => {
-      if (m.type === 'card-presented') done();
-      else if (m.type === 'card-refused') done(new DeviceUnreachableError(`the emulated terminal refused the presented card: ${m.message ?? 'no reason given'}`));
-    };
-    const onExit = () => done(new DeviceUnreachableError('the emulated terminal exited while a card was being presented'));
-    const timer = setTimeout(() => done(new DeviceUnreachableError(`the emulated terminal did not confirm the presented card within ${PRESENT_CARD_TIMEOUT_MS} ms`)), PRESENT_CARD_TIMEOUT_MS);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send({ type: 'present-card', card }, (err) => {
-      if (err) done(new DeviceUnreachableError(`could not present a card to the emulated terminal: ${err.message}`, { cause: err }));
-    });
-  });
+  return requestChild(child, { type: 'present-card', card }, { ok: 'card-presented', refused: 'card-refused' }, 'take the presented card');
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import type { JsonSchema, TestKind } from '../kinds/kind';
 import { kinds } from '../kinds/registry';
+import { operatorPromptSchema } from './operator-prompt-schema';
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -100,17 +101,7 @@ export function buildSuiteSchema(registry: Record<string, TestKind<unknown>> = k
         description: 'true, or the reason, to skip this test (it is reported as skipped).',
       },
       timeoutMs: { type: 'integer', minimum: 1, description: "Per-transaction timeout for this test; default: the suite's defaults.timeoutMs." },
-      prompt: {
-        type: 'object',
-        description: 'An operator step before the test starts (swap a cable, insert a card): asked at a terminal, answered by a piped line or by poshil run --yes; with no one to ask the test errors instead of hanging.',
-        properties: {
-          message: { type: 'string', minLength: 1, description: 'What the operator must do.' },
-          timeoutMs: { type: 'integer', minimum: 1000, description: 'How long to wait for the answer; default: no limit.' },
-          expect: { type: 'string', description: 'The answer that confirms (case-insensitive); default: any answer, Enter included.' },
-        },
-        required: ['message'],
-        additionalProperties: false,
-      },
+      prompt: operatorPromptSchema('An operator step before the test starts (swap a cable, insert a card): asked at a terminal, answered by a piped line or by poshil run --yes; with no one to ask the test errors instead of hanging.'),
     },
     required: ['id', 'kind'],
     additionalProperties: false,
