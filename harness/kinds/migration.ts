@@ -125,8 +125,13 @@ export const migrationKind: TestKind<MigrationParams> = {
     const lastBefore = traceBefore.at(-1);
     const firstAfter = traceAfter[0];
     const restarted = lastBefore !== undefined && firstAfter !== undefined ? (sequenceOf(firstAfter) <= sequenceOf(lastBefore) ? 1 : 0) : null;
+    // The terminal id the ECR uses on each side: a different one makes the device see another
+    // terminal (its own totals, its own STANs), which is rarely what a migration intends.
+    const tidOld = terminalIdOf(old);
+    const tidNew = terminalIdOf(next);
     const notes = [
       how,
+      ...(tidOld !== tidNew ? [`terminal id changes with the interface: ${tidOld ?? 'none'} on ${old.role}, ${tidNew ?? 'none'} on ${next.role}`] : []),
       `totals: ${start.count} at the start, ${captured.count} before the switch, ${end.count} after it (expected ${expected.count}); ${approved(sold).length} + ${approved(soldAfter).length} approved on ${old.role} + ${next.role}`,
       `trace numbers: last before ${lastBefore ?? 'none'}, first after ${firstAfter ?? 'none'}${reused ? `; ${reused} reused` : ''}`,
     ];
@@ -144,14 +149,19 @@ export const migrationKind: TestKind<MigrationParams> = {
       },
       notes,
       details: {
-        from: { interface: old.role, endpoint: old.endpoint, protocol: old.protocol },
-        to: { interface: next.role, endpoint: next.endpoint, protocol: next.protocol },
+        from: { interface: old.role, endpoint: old.endpoint, protocol: old.protocol, terminalId: tidOld ?? null },
+        to: { interface: next.role, endpoint: next.endpoint, protocol: next.protocol, terminalId: tidNew ?? null },
         totals: { start, beforeSwitch: captured, afterSwitch: end, expected, ...(oldEnd ? { oldInterfaceAfter: oldEnd } : {}) },
         traces: { before: traceBefore.slice(-5), after: traceAfter.slice(0, 5) },
       },
     };
   },
 };
+
+function terminalIdOf(c: Channel): string | undefined {
+  const id = c.stack?.protocol.terminalId;
+  return typeof id === 'string' ? id : undefined;
+}
 
 /** The device's own sequence number in an answer: ISO 8583 RRN (field 37), else the trace number. */
 function traceOf(protocol: string, o: TransactionOutcome): string | undefined {

@@ -29,6 +29,8 @@ describe('migration kind (RS232 → Ethernet on the emulated terminal)', () => {
     expect(measured(r, 'approved_before')).toBe(8);
     expect(measured(r, 'approved_after')).toBe(8);
     for (const m of ['lost', 'duplicated', 'totals_mismatch', 'trace_reused', 'trace_restarted', 'eod_mismatch']) expect({ m, v: measured(r, m) }).toEqual({ m, v: 0 });
+    expect(r.details?.from).toMatchObject({ interface: 'ecr-rs232', terminalId: 'POSHIL05' });
+    expect(r.details?.to).toMatchObject({ interface: 'ecr-tcp', terminalId: 'POSHIL05' });
   }, 60_000);
 
   it('resetTraceOnSwitch: the new front-end numbers from 1 again — reused and restarted trace numbers fail the test', async () => {
