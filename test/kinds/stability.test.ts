@@ -162,3 +162,25 @@ describe('stability kind on ZVT', () => {
     expect(r.state).toBe('passed');
   }, 60_000);
 });
+
+describe('stability kind over USB', () => {
+  // The fault layer on the usb transport (the virtual USB device): a disconnect is an unplug,
+  // and the device reboots on the same virtual bus; the run reconnects and reconciles.
+  it('an unplug, dropped answers and a reboot on the virtual USB terminal: 0 lost, 0 duplicated', async () => {
+    const { runOnProfile } = await import('../helpers/run-on-profile');
+    const faults = [
+      { type: 'disconnect', at: '300ms', duration: '100ms' },
+      { type: 'drop', probability: 0.05, direction: 'in', at: '700ms', duration: '200ms' },
+      { type: 'reboot', at: '1000ms' },
+    ];
+    const report = await runOnProfile('devices/emulated-terminal-usb.json', [{ id: 'usb', kind: 'stability', interface: 'ecr', params: { transaction: sale, rate: 100, count: 150, window: '500ms', faults } }], { timeoutMs: 300 });
+    const r = report.tests[0]!;
+    expect(r.error).toBeUndefined();
+    expect(measured(r, 'faults')).toBe(3);
+    expect(measured(r, 'reconnects')!).toBeGreaterThanOrEqual(1);
+    expect(measured(r, 'lost')).toBe(0);
+    expect(measured(r, 'duplicated')).toBe(0);
+    expect(measured(r, 'unresolved')).toBe(0);
+    expect(r.state).toBe('passed');
+  }, 60_000);
+});
