@@ -12,24 +12,25 @@ import { UsbTransport, type UsbTransportOptions } from './usb/usb-transport';
 import { virtualUsbProvider } from './usb/virtual-bus';
 import { parseUsbId } from './usb/webusb';
 
+/** What `tcp` and `tls` (TLS over the same socket) share. */
+function socketOptions(c: TransportConfig) {
+  return {
+    host: c.host as string | undefined,
+    port: c.port as number,
+    connectTimeoutMs: c.connectTimeoutMs as number | undefined,
+    noDelay: c.noDelay as boolean | undefined,
+  };
+}
+
 /**
  * Builds a transport from a validated device-profile `transport` block. `overrides` carries
  * what only the run knows, e.g. the port an embedded emulator chose.
  */
 const factories: Record<TransportType, (config: TransportConfig) => Transport> = {
-  tcp: (c) =>
-    new TcpTransport({
-      host: c.host as string | undefined,
-      port: c.port as number,
-      connectTimeoutMs: c.connectTimeoutMs as number | undefined,
-      noDelay: c.noDelay as boolean | undefined,
-    }),
+  tcp: (c) => new TcpTransport(socketOptions(c)),
   tls: (c) =>
     new TcpTransport({
-      host: c.host as string | undefined,
-      port: c.port as number,
-      connectTimeoutMs: c.connectTimeoutMs as number | undefined,
-      noDelay: c.noDelay as boolean | undefined,
+      ...socketOptions(c),
       tls: {
         servername: (c.servername as string | undefined) ?? 'localhost',
         ca: typeof c.ca === 'string' ? readCa(c.ca, c.baseDir as string | undefined) : undefined,
