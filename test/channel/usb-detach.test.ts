@@ -28,14 +28,19 @@ async function terminalWithChannel() {
   return { terminal, channel, gadget: terminal.usbGadgets.get('ecr')! };
 }
 
+/** A sale sent, the cable pulled 40 ms later, while the terminal is still working on it: the error the ECR gets. */
+async function unplugDuringSale(channel: Awaited<ReturnType<typeof terminalWithChannel>>['channel'], gadget: { unplug(): void }): Promise<PoshilError & { stan?: string }> {
+  const pending = channel.transact(sale, { timeoutMs: 1000 });
+  await sleep(40);
+  gadget.unplug();
+  return (await pending.catch((e: unknown) => e)) as PoshilError & { stan?: string };
+}
+
 describe('USB detach in the middle of a transaction', () => {
   it('reports the lost answer with its STAN, and once the device is back settles it by the repeat — booked once', async () => {
     const { terminal, channel, gadget } = await terminalWithChannel();
     try {
-      const pending = channel.transact(sale, { timeoutMs: 1000 });
-      await sleep(40);
-      gadget.unplug();
-      const err = (await pending.catch((e: unknown) => e)) as PoshilError & { stan?: string };
+      const err = await unplugDuringSale(channel, gadget);
       expect(err).toBeInstanceOf(LinkClosedError);
       expect(err.message).toMatch(/unplugged/);
       expect(err.stan).toBe('000001');
@@ -59,10 +64,7 @@ describe('USB detach in the middle of a transaction', () => {
   it('leaves it unresolved, with the cause, when the device does not come back', async () => {
     const { terminal, channel, gadget } = await terminalWithChannel();
     try {
-      const pending = channel.transact(sale, { timeoutMs: 1000 });
-      await sleep(40);
-      gadget.unplug();
-      const err = (await pending.catch((e: unknown) => e)) as PoshilError & { stan?: string };
+      const err = await unplugDuringSale(channel, gadget);
       const resolution = await resolveUnanswered(channel, sale, err, { reconnectAttempts: 1, timeoutMs: 300, signal: new AbortController().signal });
       expect(resolution.kind).toBe('unresolved');
       expect(resolution.kind === 'unresolved' && resolution.why).toMatch(/no USB device 1209:0001/);
