@@ -52,6 +52,51 @@ export function encodeRequestFrames(profile: DeviceProfile, request: Transaction
   return frames;
 }
 
+/**
+ * An endless supply of distinct requests for the raw client: a small ring of pre-encoded frames
+ * whose STAN digits are rewritten in place before each send (six byte writes, no encoding), so
+ * every request is a new sale to the emulator — as poshil's are. Cycling a fixed set instead
+ * would make most raw requests repeats, which the emulator answers from its journal without
+ * booking: less work for the device, and a baseline faster for the wrong reason.
+ * The ring is long enough that a frame is rewritten only long after its bytes left.
+ */
+export class FreshFrames {
+  private readonly ring: Buffer[];
+  private readonly stanAt: number;
+  private readonly stanBytes: number;
+  private index = 0;
+  private stan: number;
+
+  constructor(profile: DeviceProfile, request: TransactionRequest, options: { terminalId: string; firstStan?: number; ring?: number }) {
+    const encode = (stan: string) => encodeRequestFrames(profile, { ...request, stan }, 1, { terminalId: options.terminalId })[0]!;
+    // Where the STAN sits: the bytes that differ between two frames that differ only in it.
+    const a = encode('111111');
+    const b = encode('222222');
+    const differ = [...a.keys()].filter((i) => a[i] !== b[i]);
+    if (a.length !== b.length || differ.length === 0 || differ.at(-1)! - differ[0]! + 1 !== differ.length || (differ.length !== 6 && differ.length !== 3)) {
+      throw new Error('FreshFrames: cannot locate the STAN in the encoded frame (expected 6 ASCII digits or 3 BCD bytes)');
+    }
+    this.stanAt = differ[0]!;
+    this.stanBytes = differ.length;
+    this.ring = Array.from({ length: options.ring ?? 256 }, () => Buffer.from(a));
+    this.stan = options.firstStan ?? 1;
+  }
+
+  /** The next frame, with the next STAN (000001…999999, then again from 000001). */
+  next(): Buffer {
+    const frame = this.ring[this.index]!;
+    this.index = (this.index + 1) % this.ring.length;
+    let v = this.stan;
+    this.stan = v >= 999999 ? 1 : v + 1;
+    if (this.stanBytes === 6) {
+      for (let i = 5; i >= 0; i--, v = Math.floor(v / 10)) frame[this.stanAt + i] = 0x30 + (v % 10);
+    } else {
+      for (let i = 2; i >= 0; i--, v = Math.floor(v / 100)) frame[this.stanAt + i] = (Math.floor((v % 100) / 10) << 4) | v % 10;
+    }
+    return frame;
+  }
+}
+
 interface Waiter {
   resolve: (payload: Buffer) => void;
   reject: (err: Error) => void;

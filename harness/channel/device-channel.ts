@@ -98,6 +98,7 @@ export class DeviceChannel implements Channel {
         this.counters.bytesIn += bytes.length;
         this.recorder.record('in', bytes);
       },
+      settled: (midFrame) => this.recorder.settled(midFrame),
     });
     this.link.onFrame(() => this.counters.framesIn++);
     this.link.onFramingError((err) => this.recorder.event(`framing error: ${err.message}`));
@@ -112,10 +113,15 @@ export class DeviceChannel implements Channel {
     });
   }
 
-  async transact(request: TransactionRequest, options: Partial<TransactOptions> = {}): Promise<TransactionOutcome> {
-    if (!this.isOpen) await this.open();
+  transact(request: TransactionRequest, options: Partial<TransactOptions> = {}): Promise<TransactionOutcome> {
+    // Not async while the link is up: no extra microtask turns on every transaction's path.
+    if (!this.isOpen) return this.open().then(() => this.transactOpen(request, options));
+    return this.transactOpen(request, options);
+  }
+
+  private transactOpen(request: TransactionRequest, options: Partial<TransactOptions>): Promise<TransactionOutcome> {
     const session = this.session;
-    if (!session) throw this.dropped ?? new Error('channel is not open');
+    if (!session) return Promise.reject(this.dropped ?? new Error('channel is not open'));
     if (request.card) this.recorder.addPan(request.card.pan);
     return session.transact(request, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
   }

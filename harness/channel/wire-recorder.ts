@@ -1,11 +1,22 @@
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { maskedViews } from '../masking/pan';
 import type { SecretSink } from '../protocols/protocol';
 
 /**
  * Records every byte crossing a channel with an ns timestamp and direction, masked before it
- * is written anywhere. Entries wait (at least one turn of the event loop) before masking, so a
- * PAN the protocol layer decodes from the very chunk being recorded is known by then.
+ * is written anywhere.
+ *
+ * Off the hot path: recording only stamps and copies the chunk. Masking, formatting and
+ * writing happen in small steps queued with setImmediate, which Node runs after the current
+ * I/O callbacks and their promise continuations — so after a closed loop has already sent its
+ * next request, while the device works on it, not between an answer and the next send.
+ * (bench/closed-loop.ts measures the difference: the same work before the send lengthens every
+ * transaction by its full cost; after the send it costs almost nothing.)
+ *
+ * Masking waits until the protocol layer has seen the bytes: a chunk that ends inside a frame
+ * is held while the link is mid-frame (settled(false)), because the PAN in that frame is only
+ * registered when the rest arrives and the frame is decoded.
  *
  * Memory stays bounded: with a file, entries are appended as NDJSON and dropped; without one
  * only the most recent `keep` entries are held (for tests and error evidence).
@@ -33,7 +44,14 @@ export interface WireRecorderOptions {
 }
 
 const DEFAULT_MAX_CHUNKS = 200_000;
-const FLUSH_MS = 50;
+/** Entries masked per step: a few transactions' worth, so one step stays within a device's answer time. */
+const STEP_ENTRIES = 16;
+/** Formatted lines are written in batches of about this many characters… */
+const WRITE_BATCH_CHARS = 32 * 1024;
+/** …or after this long, so a trace is never far behind a slow run. */
+const WRITE_AFTER_MS = 50;
+/** A chunk held for an unfinished frame is masked anyway after this long (the frame is not coming). */
+const MAX_HOLD_MS = 1000;
 
 interface Recent {
   t_ns: number;
@@ -42,24 +60,27 @@ interface Recent {
   note?: string;
 }
 
-interface Pending {
-  t: bigint;
-  dir: WireDirection;
-  data?: Buffer;
-  note?: string;
-}
-
 export class WireRecorder implements SecretSink {
-  private readonly start = process.hrtime.bigint();
+  /** performance.now() at creation: a double, so stamping a chunk allocates nothing (unlike hrtime.bigint). */
+  private readonly start = performance.now();
   private readonly pans = new Set<string>();
-  private pending: Pending[] = [];
-  private scheduled = false;
+  /** Recorded, not yet masked: ring of entries from `head`. */
+  private pending: Recent[] = [];
+  private head = 0;
+  /** Index in `pending` of the first chunk of a frame still arriving, if any. */
+  private heldFrom: number | undefined;
+  private stepQueued = false;
+  private holdTimer: NodeJS.Timeout | undefined;
   /** The latest entries, unmasked until since()/entries() asks (rare: conformance evidence). */
   private readonly recent: Recent[] = [];
-  /** Entries flushed so far (numbering for mark/since). */
+  /** Entries moved out of `pending` so far (numbering for mark/since). */
   private sequence = 0;
   private readonly keep: number;
   private fd: number | undefined;
+  /** Masked lines waiting for one write. */
+  private lines: string[] = [];
+  private lineChars = 0;
+  private writeTimer: NodeJS.Timeout | undefined;
   private readonly maxChunks: number;
   private chunks = 0;
   /** Chunks seen past the limit and not recorded. */
@@ -92,21 +113,44 @@ export class WireRecorder implements SecretSink {
       return;
     }
     this.chunks++;
-    this.push({ t: process.hrtime.bigint(), dir, data: Buffer.from(data) });
+    // A copy: transports and the fault layer may reuse or alter their buffers later.
+    this.push({ t_ns: this.now(), dir, data: Buffer.from(data) });
   }
 
   event(note: string): void {
-    this.push({ t: process.hrtime.bigint(), dir: 'event', note });
+    this.push({ t_ns: this.now(), dir: 'event', note });
+  }
+
+  /**
+   * The link's framing state after the latest incoming chunk: true while a frame is only partly
+   * received. Chunks from the start of that frame are not masked until it is complete.
+   */
+  settled(midFrame: boolean): void {
+    if (!midFrame) {
+      if (this.heldFrom === undefined) return;
+      this.heldFrom = undefined;
+      this.queueStep();
+      return;
+    }
+    if (this.heldFrom !== undefined) return;
+    // The frame began in the latest incoming chunk (or earlier, if it was held before).
+    for (let i = this.pending.length - 1; i >= this.head; i--) {
+      if (this.pending[i]!.dir === 'in') {
+        this.heldFrom = i;
+        return;
+      }
+    }
   }
 
   /** A position in the trace, for since(). */
   mark(): number {
-    return this.sequence + this.pending.length;
+    return this.sequence + this.pending.length - this.head;
   }
 
   /** Masked entries recorded since a mark (as far as the in-memory window reaches). */
   since(mark: number): WireEntry[] {
     this.flush();
+    this.trimRecent(this.keep);
     const first = this.sequence - this.recent.length;
     return this.recent.slice(Math.max(0, mark - first)).map((r) => this.masked(r));
   }
@@ -114,7 +158,110 @@ export class WireRecorder implements SecretSink {
   /** The most recent masked entries (flushes first). */
   entries(): WireEntry[] {
     this.flush();
+    this.trimRecent(this.keep);
     return this.recent.map((r) => this.masked(r));
+  }
+
+  /** Masks and writes everything recorded so far, held chunks included. */
+  flush(): void {
+    this.heldFrom = undefined;
+    this.drain(Number.MAX_SAFE_INTEGER);
+    this.writeLines();
+  }
+
+  close(): void {
+    if (this.omitted > 0 && this.fd !== undefined) this.event(`${this.omitted} chunks were not recorded (trace limit)`);
+    this.flush();
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.writeTimer = undefined;
+    this.holdTimer = undefined;
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private now(): number {
+    return Math.round((performance.now() - this.start) * 1e6);
+  }
+
+  private push(entry: Recent): void {
+    this.pending.push(entry);
+    this.queueStep();
+  }
+
+  private queueStep(): void {
+    if (this.stepQueued) return;
+    this.stepQueued = true;
+    setImmediate(this.step);
+  }
+
+  private readonly step = (): void => {
+    this.stepQueued = false;
+    // A frame that never completes (the device stopped mid-answer) does not hold the trace forever.
+    const held = this.heldFrom === undefined ? undefined : this.pending[this.heldFrom];
+    if (held && this.now() - held.t_ns > MAX_HOLD_MS * 1e6) this.heldFrom = undefined;
+    this.drain(STEP_ENTRIES);
+    if (this.lineChars >= WRITE_BATCH_CHARS) this.writeLines();
+    else if (this.lines.length > 0 && !this.writeTimer) {
+      this.writeTimer = setTimeout(() => {
+        this.writeTimer = undefined;
+        this.writeLines();
+      }, WRITE_AFTER_MS);
+      this.writeTimer.unref();
+    }
+    if ((this.heldFrom ?? this.pending.length) > this.head) this.queueStep();
+    else if (this.heldFrom !== undefined && !this.holdTimer) {
+      // Held for a frame still arriving: look again when the hold would run out.
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = undefined;
+        this.queueStep();
+      }, MAX_HOLD_MS + 10);
+      this.holdTimer.unref();
+    }
+  };
+
+  /** Moves up to `max` entries (not past a held frame) from pending to the window and the file. */
+  private drain(max: number): void {
+    const stop = Math.min(this.heldFrom ?? this.pending.length, this.head + max);
+    for (; this.head < stop; this.head++) {
+      const e = this.pending[this.head]!;
+      this.recent.push(e);
+      this.sequence++;
+      if (this.fd !== undefined) {
+        // Masked and formatted here only for the file; the in-memory window is masked when asked for.
+        const line = this.line(e);
+        this.lines.push(line);
+        this.lineChars += line.length + 1;
+      }
+    }
+    if (this.recent.length > this.keep * 2) this.trimRecent(this.keep);
+    if (this.head === this.pending.length) {
+      this.pending = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.heldFrom === undefined) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private trimRecent(keep: number): void {
+    if (this.recent.length > keep) this.recent.splice(0, this.recent.length - keep);
+  }
+
+  private writeLines(): void {
+    if (this.lines.length === 0) return;
+    const text = this.lines.join('\n') + '\n';
+    this.lines = [];
+    this.lineChars = 0;
+    if (this.fd !== undefined) fs.writeSync(this.fd, text);
+  }
+
+  /** The NDJSON line of an entry: JSON.stringify(this.masked(r)), built directly (one per chunk of a run). */
+  private line(r: Recent): string {
+    if (!r.data) return JSON.stringify(this.masked(r));
+    const views = maskedViews(r.data, this.pans);
+    // Hex is [0-9A-F*] only; the ASCII view may hold quotes and backslashes, so it is escaped.
+    return `{"t_ns":${r.t_ns},"dir":"${r.dir}","bytes":${r.data.length},"hex":"${views.hex}","ascii":${JSON.stringify(views.ascii)}}`;
   }
 
   private masked(r: Recent): WireEntry {
@@ -127,36 +274,5 @@ export class WireRecorder implements SecretSink {
     }
     if (r.note !== undefined) entry.note = r.note;
     return entry;
-  }
-
-  flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    this.scheduled = false;
-    if (batch.length === 0) return;
-    const entries: Recent[] = batch.map((p) => ({ t_ns: Number(p.t - this.start), dir: p.dir, data: p.data, note: p.note }));
-    for (const e of entries) this.recent.push(e);
-    this.sequence += entries.length;
-    if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
-    // Masked and formatted here only for the file; the in-memory window is masked when asked for.
-    if (this.fd !== undefined) fs.writeSync(this.fd, entries.map((e) => JSON.stringify(this.masked(e))).join('\n') + '\n');
-  }
-
-  close(): void {
-    if (this.omitted > 0 && this.fd !== undefined) this.event(`${this.omitted} chunks were not recorded (trace limit)`);
-    this.flush();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  private push(p: Pending): void {
-    this.pending.push(p);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // Batched: one masked write every FLUSH_MS rather than one per chunk keeps the recorder
-      // off the transaction's hot path. The delay is also what guarantees the protocol layer
-      // has registered a PAN decoded from a chunk before that chunk is masked and written.
-      setTimeout(() => this.flush(), FLUSH_MS).unref();
-    }
   }
 }

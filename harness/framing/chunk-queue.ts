@@ -35,6 +35,12 @@ export class ChunkQueue {
     this.bufferedBytes += chunk.length;
   }
 
+  /** Counts `count` bytes as consumed that never entered the queue (a frame read straight from a chunk). */
+  skip(count: number): void {
+    if (this.bufferedBytes !== 0) throw new RangeError('ChunkQueue: skip() is only for an empty queue');
+    this.consumed += count;
+  }
+
   /** A copy of the next `count` unconsumed bytes (count <= buffered), without consuming them. */
   peek(count: number): Buffer {
     this.checkCount(count);

@@ -10,6 +10,8 @@ import { FramingStreamError } from './framing-stream-error';
 export interface FrameTap {
   out(bytes: Buffer): void;
   in(bytes: Buffer): void;
+  /** After each incoming chunk is framed: whether a frame is still only partly received. */
+  settled?(midFrame: boolean): void;
 }
 
 export interface FrameLink {
@@ -100,5 +102,6 @@ export class TransportFrameLink implements FrameLink {
       this.listeners.emitFrame(frame, size);
     }
     if (error) this.listeners.emitError(error);
+    this.tap?.settled?.(this.framer.pending > 0);
   }
 }

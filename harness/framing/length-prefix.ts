@@ -218,8 +218,11 @@ export class LengthPrefixFramer implements Framer {
    */
   push(chunk: Buffer): Frame[] {
     if (!Buffer.isBuffer(chunk)) throw new TypeError('LengthPrefixFramer.push expects a Buffer');
+    if (chunk.length === 0) return [];
+    // The usual case on TCP: nothing buffered and the chunk is exactly one whole frame.
+    const whole = this.wholeFrame(chunk);
+    if (whole) return [whole];
     const frames: Frame[] = [];
-    if (chunk.length === 0) return frames;
     this.queue.push(chunk);
     const { lengthBytes } = this.options;
     for (;;) {
@@ -243,6 +246,19 @@ export class LengthPrefixFramer implements Framer {
     return frames;
   }
 
+  /** The frame `chunk` holds when it is exactly one valid frame and nothing is buffered. */
+  private wholeFrame(chunk: Buffer): Frame | undefined {
+    const { lengthBytes } = this.options;
+    if (this.queue.buffered !== 0 || this.frameLength !== undefined || chunk.length <= lengthBytes) return undefined;
+    const result = this.parsePrefix(chunk.subarray(0, lengthBytes));
+    if (!result.ok || chunk.length !== lengthBytes + result.frameLength) return undefined;
+    this.frameStart = this.queue.position;
+    this.queue.skip(chunk.length);
+    // A copy, as from the queue: the caller may reuse its chunk.
+    const body = Buffer.from(chunk.subarray(lengthBytes));
+    return this.options.tpdu ? { header: body.subarray(0, TPDU_LENGTH), payload: body.subarray(TPDU_LENGTH) } : { payload: body };
+  }
+
   /** Returns a problem if any received byte of a still-incomplete ASCII prefix is not a digit. */
   private checkPartialAsciiPrefix(): string | undefined {
     if (this.options.lengthEncoding !== 'ascii') return undefined;
@@ -263,22 +279,23 @@ export class LengthPrefixFramer implements Framer {
     } else {
       value = lengthBytes === 2 ? prefix.readUInt16BE(0) : prefix.readUInt32BE(0);
     }
-    const said = `length prefix ${describeBytes(prefix)} announces ${value}`;
+    // Described only when something is wrong: this runs for every frame received.
+    const said = () => `length prefix ${describeBytes(prefix)} announces ${value}`;
     if (includesPrefix && value < lengthBytes) {
-      return { ok: false, reason: `${said} bytes, fewer than the ${lengthBytes}-byte prefix it is configured to include (includesPrefix: true): the stream is out of step or includesPrefix is wrong for this device.` };
+      return { ok: false, reason: `${said()} bytes, fewer than the ${lengthBytes}-byte prefix it is configured to include (includesPrefix: true): the stream is out of step or includesPrefix is wrong for this device.` };
     }
     const frameLength = value - (includesPrefix ? lengthBytes : 0);
     if (frameLength === 0) {
-      return { ok: false, reason: `${said}: an empty frame, which carries no message; the stream is out of step${includesPrefix ? '' : ' or the device counts the prefix in the length (includesPrefix: true)'}.` };
+      return { ok: false, reason: `${said()}: an empty frame, which carries no message; the stream is out of step${includesPrefix ? '' : ' or the device counts the prefix in the length (includesPrefix: true)'}.` };
     }
     if (frameLength > maxLength) {
       return {
         ok: false,
-        reason: `${said} bytes, more than maxLength ${maxLength}: the stream is out of step, the device uses another length format, or maxLength is too small for this device.`,
+        reason: `${said()} bytes, more than maxLength ${maxLength}: the stream is out of step, the device uses another length format, or maxLength is too small for this device.`,
       };
     }
     if (tpdu && frameLength <= TPDU_LENGTH) {
-      return { ok: false, reason: `${said} bytes, too short for the ${TPDU_LENGTH}-byte TPDU plus a message: the stream is out of step or the device sends no TPDU (tpdu: false).` };
+      return { ok: false, reason: `${said()} bytes, too short for the ${TPDU_LENGTH}-byte TPDU plus a message: the stream is out of step or the device sends no TPDU (tpdu: false).` };
     }
     return { ok: true, frameLength };
   }

@@ -282,6 +282,7 @@ export class AckNakLink implements FrameLink {
         this.listeners.emitError(error);
       }
     }
+    this.tap?.settled?.(this.framer.pending > 0);
     if (this.t2Ms !== undefined) {
       this.stopT2();
       if (this.framer.pending > 0) this.t2Timer = this.timers.setTimeout(() => this.t2Expired(), this.t2Ms);

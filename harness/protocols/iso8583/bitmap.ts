@@ -23,6 +23,20 @@ export function encodeBitmap(fieldNumbers: readonly number[], encoding: BitmapEn
   return encoding === 'binary' ? bits : Buffer.from(bits.toString('hex').toUpperCase(), 'latin1');
 }
 
+/**
+ * The bitmap(s) as 16 (or 32) uppercase hex characters, for packagers that write it in hex;
+ * `fieldNumbers` ascending. Same bits as encodeBitmap, without the intermediate buffers.
+ */
+export function encodeBitmapHex(fieldNumbers: readonly number[]): string {
+  const secondary = fieldNumbers.length > 0 && fieldNumbers[fieldNumbers.length - 1]! > BITS;
+  // Four 32-bit words: bits 1-32, 33-64, 65-96, 97-128.
+  const words = [secondary ? 0x80000000 : 0, 0, 0, 0];
+  for (const n of fieldNumbers) words[(n - 1) >> 5] = (words[(n - 1) >> 5]! | (0x80000000 >>> ((n - 1) & 31))) >>> 0;
+  let hex = '';
+  for (let w = 0; w < (secondary ? 4 : 2); w++) hex += words[w]!.toString(16).padStart(8, '0');
+  return hex.toUpperCase();
+}
+
 export interface DecodedBitmap {
   /** Data element numbers present, ascending, without 1 (the secondary bitmap itself). */
   fields: number[];
@@ -32,6 +46,10 @@ export interface DecodedBitmap {
 
 /** Reads the primary bitmap at `offset`, and the secondary when bit 1 says it follows. */
 export function decodeBitmap(data: Buffer, offset: number, encoding: BitmapEncoding): DecodedBitmap {
+  if (encoding === 'hex') {
+    const fast = decodeHexBitmapFast(data, offset);
+    if (fast) return fast;
+  }
   const primary = readOne(data, offset, encoding, 'primary');
   let end = offset + bytesPerBitmap(encoding);
   let bits = primary;
@@ -42,6 +60,28 @@ export function decodeBitmap(data: Buffer, offset: number, encoding: BitmapEncod
   const fields: number[] = [];
   for (let n = 2; n <= bits.length * 8; n++) {
     if (bits[(n - 1) >> 3] & (0x80 >> ((n - 1) & 7))) fields.push(n);
+  }
+  return { fields, end };
+}
+
+/** Hex value of an ASCII hex digit, or -1. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/** The hex bitmap(s) read in place; undefined when anything is wrong (decodeBitmap then says what). */
+function decodeHexBitmapFast(data: Buffer, offset: number): DecodedBitmap | undefined {
+  const fields: number[] = [];
+  let end = offset + 16;
+  for (let at = offset, base = 0; at < end; at++, base += 4) {
+    if (at >= data.length) return undefined;
+    const v = hexValue(data[at]!);
+    if (v < 0) return undefined;
+    if (at === offset && v & 8 && end === offset + 16) end += 16; // bit 1: a secondary bitmap follows
+    for (let bit = 0; bit < 4; bit++) if (v & (8 >> bit) && base + bit > 0) fields.push(base + bit + 1);
   }
   return { fields, end };
 }

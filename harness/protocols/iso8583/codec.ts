@@ -4,9 +4,9 @@
  * packager, so one codec serves every device.
  */
 import { Iso8583Error } from '../../errors';
-import { decodeBitmap, encodeBitmap } from './bitmap';
+import { decodeBitmap, encodeBitmap, encodeBitmapHex } from './bitmap';
 import { digitsToBcd, unpackNibbles } from './bcd';
-import { fieldLabel, packField, resolveFieldSpec, unpackField } from './field-codec';
+import { fieldLabel, packField, packFieldText, resolveFieldSpec, unpackField } from './field-codec';
 import type { FieldSpec } from './field-codec';
 import { validatePackager } from './packager';
 import type { Iso8583Message, PackagerDef } from './types';
@@ -17,6 +17,14 @@ export class Iso8583Codec {
   /** The packager as validated (defaults not filled in). */
   readonly packager: PackagerDef;
   private readonly specs = new Map<number, FieldSpec>();
+  /**
+   * The last value packed per field and its wire text: terminal id, merchant, currency, card
+   * and the like repeat in every request of a run.
+   */
+  private readonly lastValue: unknown[] = [];
+  private readonly lastText: string[] = [];
+  /** The same specs by the keys messages use ("2", "11"): no parsing per field. */
+  private readonly specsByKey = new Map<string, FieldSpec>();
 
   /**
    * Validates the packager against the packager schema (a code-built packager gets the same
@@ -27,7 +35,9 @@ export class Iso8583Codec {
     this.packager = validatePackager(packager, `packager "${name}"`);
     for (const [key, def] of Object.entries(this.packager.fields)) {
       const number = Number(key);
-      this.specs.set(number, resolveFieldSpec(number, def));
+      const spec = resolveFieldSpec(number, def);
+      this.specs.set(number, spec);
+      if (number >= 2) this.specsByKey.set(String(number), spec);
     }
   }
 
@@ -40,15 +50,48 @@ export class Iso8583Codec {
     if (typeof msg !== 'object' || msg === null || typeof msg.fields !== 'object' || msg.fields === null) {
       throw new Iso8583Error('cannot pack: the message must be an object { mti, fields }');
     }
-    const mti = this.packMti(msg.mti);
-    const present: { spec: FieldSpec; value: unknown }[] = [];
-    for (const [key, value] of Object.entries(msg.fields as Record<string, unknown>)) {
+    const fields = msg.fields as Record<string, unknown>;
+    const specs: FieldSpec[] = [];
+    const values: unknown[] = [];
+    let ascending = true;
+    // Integer keys come out of Object.keys in ascending order, so the sort is rarely needed.
+    for (const key of Object.keys(fields)) {
+      const value = fields[key];
       if (value === undefined) continue;
-      present.push({ spec: this.specForKey(key), value });
+      const spec = this.specsByKey.get(key) ?? this.specForKey(key);
+      if (specs.length > 0 && spec.number < specs[specs.length - 1]!.number) ascending = false;
+      specs.push(spec);
+      values.push(value);
     }
-    present.sort((a, b) => a.spec.number - b.spec.number);
-    const parts = [mti, encodeBitmap(present.map((p) => p.spec.number), this.packager.bitmapEncoding)];
-    for (const { spec, value } of present) parts.push(packField(spec, value));
+    if (!ascending) {
+      const order = specs.map((_, i) => i).sort((a, b) => specs[a]!.number - specs[b]!.number);
+      const [s, v] = [order.map((i) => specs[i]!), order.map((i) => values[i])];
+      specs.splice(0, specs.length, ...s);
+      values.splice(0, values.length, ...v);
+    }
+    const numbers = specs.map((spec) => spec.number);
+    // Everyday dialects (ASCII MTI, hex bitmap, ASCII fields) are built as one latin1 string and
+    // written once; anything binary goes field by field.
+    if (this.packager.mtiEncoding !== 'bcd' && this.packager.bitmapEncoding === 'hex' && typeof msg.mti === 'string' && /^[0-9]{4}$/.test(msg.mti)) {
+      let text = msg.mti + encodeBitmapHex(numbers);
+      let i = 0;
+      for (; i < specs.length; i++) {
+        const n = specs[i]!.number;
+        const value = values[i];
+        if (this.lastValue[n] === value) {
+          text += this.lastText[n];
+          continue;
+        }
+        const part = packFieldText(specs[i]!, value);
+        if (part === undefined) break;
+        this.lastValue[n] = value;
+        this.lastText[n] = part;
+        text += part;
+      }
+      if (i === specs.length) return Buffer.from(text, 'latin1');
+    }
+    const parts = [this.packMti(msg.mti), encodeBitmap(numbers, this.packager.bitmapEncoding)];
+    for (let i = 0; i < specs.length; i++) parts.push(packField(specs[i]!, values[i]));
     return Buffer.concat(parts);
   }
 
@@ -63,6 +106,7 @@ export class Iso8583Codec {
     const bitmap = decodeBitmap(data, this.mtiSize(), this.packager.bitmapEncoding);
     const fields: Record<number, string> = {};
     let offset = bitmap.end;
+    const latin1 = data.toString('latin1');
     let last: FieldSpec | undefined;
     for (const number of bitmap.fields) {
       const spec = this.specs.get(number);
@@ -73,7 +117,7 @@ export class Iso8583Codec {
           { field: number, offset },
         );
       }
-      const { value, end } = unpackField(spec, data, offset);
+      const { value, end } = unpackField(spec, data, offset, latin1);
       fields[number] = value;
       offset = end;
       last = spec;
@@ -120,7 +164,7 @@ export class Iso8583Codec {
       return nibbles.join('');
     }
     for (let i = 0; i < size; i++) {
-      if (data[i] < 0x30 || data[i] > 0x39) {
+      if (data[i]! < 0x30 || data[i]! > 0x39) {
         throw new Iso8583Error(
           `MTI: byte 0x${data[i].toString(16).toUpperCase().padStart(2, '0')} at offset ${i} is not an ASCII digit; this packager expects a 4-character ASCII MTI (mtiEncoding "ascii")`,
           { field: 'mti', offset: i },

@@ -37,9 +37,12 @@ export class StanSequence {
 
 interface Pending {
   requestMti: string;
+  stan: string;
   resolve: (m: Iso8583Message) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+  /** Undoes what waiting set up besides the timer (an abort listener). */
+  cleanup?: () => void;
 }
 
 const PROCESSING_CODE: Record<string, string> = { sale: '000000', refund: '200000', reversal: '000000' };
@@ -73,10 +76,14 @@ export class Iso8583Session implements ProtocolSession {
     );
   }
 
-  async transact(request: TransactionRequest, options: TransactOptions): Promise<TransactionOutcome> {
-    const message = this.buildRequest(request);
-    const response = await this.exchange(message, options);
-    return this.toOutcome(request, response);
+  transact(request: TransactionRequest, options: TransactOptions): Promise<TransactionOutcome> {
+    let message: Iso8583Message;
+    try {
+      message = this.buildRequest(request);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.exchange(message, options).then((response) => this.toOutcome(request, response));
   }
 
   async exchangeMessage(message: ProtocolMessage, options: TransactOptions): Promise<{ request: ProtocolMessage; response: ProtocolMessage }> {
@@ -89,42 +96,41 @@ export class Iso8583Session implements ProtocolSession {
     return { request: toProtocolMessage(sent), response: toProtocolMessage(response) };
   }
 
-  /** Send one ISO 8583 message and wait for its response (for conformance-style tests). */
-  async exchange(message: Iso8583Message, options: TransactOptions): Promise<Iso8583Message> {
-    if (this.closedCause) throw this.closedCause;
+  /**
+   * Send one ISO 8583 message and wait for its response (for conformance-style tests).
+   *
+   * Written with plain promises, not async/await: this is every transaction's hot path, and
+   * each await is a turn of the microtask queue between an answer and the next request.
+   */
+  exchange(message: Iso8583Message, options: TransactOptions): Promise<Iso8583Message> {
+    if (this.closedCause) return Promise.reject(this.closedCause);
     const stan = message.fields[11];
-    if (!stan) throw new Iso8583Error(`request ${message.mti} has no STAN (field 11): responses cannot be matched`, { field: 11 });
-    const key = `${responseMti(message.mti)}:${stan}`;
-    if (this.pending.has(key)) throw new Iso8583Error(`STAN ${stan} is already in flight for ${message.mti}`, { field: 11 });
+    if (!stan) return Promise.reject(new Iso8583Error(`request ${message.mti} has no STAN (field 11): responses cannot be matched`, { field: 11 }));
+    const key = responseMti(message.mti) + ':' + stan;
+    if (this.pending.has(key)) return Promise.reject(new Iso8583Error(`STAN ${stan} is already in flight for ${message.mti}`, { field: 11 }));
     if (message.fields[2]) this.secrets.addPan(message.fields[2]);
-    const payload = this.codec.pack(message);
+    let payload: Buffer;
+    try {
+      payload = this.codec.pack(message);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     const answer = new Promise<Iso8583Message>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(key);
-        reject(new ResponseTimeoutError(`no ${responseMti(message.mti)} response to ${message.mti} (STAN ${stan}) from ${this.link.endpoint} within ${options.timeoutMs} ms`, { stan }));
+        this.settle(key, undefined, new ResponseTimeoutError(`no ${responseMti(message.mti)} response to ${message.mti} (STAN ${stan}) from ${this.link.endpoint} within ${options.timeoutMs} ms`, { stan }));
       }, options.timeoutMs);
-      this.pending.set(key, { requestMti: message.mti, resolve, reject, timer });
+      this.pending.set(key, { requestMti: message.mti, stan, resolve, reject, timer });
     });
-    // The answer may fail (a link dropped) while the send is still waiting on a slow line; it is
-    // awaited below, but must not count as unhandled meanwhile.
-    answer.catch(() => undefined);
-    const onAbort = () => this.settle(key, undefined, new LinkClosedError('run cancelled'));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await this.link.send(this.options.tpdu ? { payload, header: this.options.tpdu } : { payload });
-    } catch (err) {
-      this.settle(key, undefined, err as Error);
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => this.settle(key, undefined, new LinkClosedError('run cancelled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pending.get(key)!.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    try {
-      return await answer;
-    } catch (err) {
-      // A dropped link fails everything in flight with one error; each caller gets its own
-      // with its STAN, so it can reverse or retry exactly that transaction.
-      if (err instanceof LinkClosedError && err.stan === undefined) throw new LinkClosedError(err.message, { cause: err.cause, stan });
-      throw err;
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+    // Not awaited: the answer settles either way, and a failed send fails it (a link that
+    // dropped while a slow line was still sending is reported once, through the answer).
+    this.link.send(this.options.tpdu ? { payload, header: this.options.tpdu } : { payload }).catch((err: Error) => this.settle(key, undefined, err));
+    return answer;
   }
 
   async close(): Promise<void> {
@@ -136,10 +142,24 @@ export class Iso8583Session implements ProtocolSession {
     return this.stans.next();
   }
 
+  /** Field 7/12/13 text of the second last formatted: many requests share a second. */
+  private stamp = { second: NaN, mmdd: '', hhmmss: '' };
+
+  private stampFor(ms: number): { mmdd: string; hhmmss: string } {
+    const second = Math.floor(ms / 1000);
+    if (second !== this.stamp.second) {
+      const now = new Date(second * 1000);
+      this.stamp = {
+        second,
+        mmdd: pad(now.getUTCMonth() + 1) + pad(now.getUTCDate()),
+        hhmmss: pad(now.getUTCHours()) + pad(now.getUTCMinutes()) + pad(now.getUTCSeconds()),
+      };
+    }
+    return this.stamp;
+  }
+
   buildRequest(request: TransactionRequest): Iso8583Message {
-    const now = (this.options.clock ?? (() => new Date()))();
-    const mmdd = pad(now.getUTCMonth() + 1) + pad(now.getUTCDate());
-    const hhmmss = pad(now.getUTCHours()) + pad(now.getUTCMinutes()) + pad(now.getUTCSeconds());
+    const { mmdd, hhmmss } = this.stampFor(this.options.clock ? this.options.clock().getTime() : Date.now());
     // A given STAN is a repeat of an earlier request (a retransmission after a lost link).
     const fields: Record<number, string> = { 7: mmdd + hhmmss, 11: request.stan ?? this.nextStan() };
     const mti = REQUEST_MTI[request.type];
@@ -201,7 +221,7 @@ export class Iso8583Session implements ProtocolSession {
     if (message.fields[2]) this.secrets.addPan(message.fields[2]);
     const track2 = message.fields[35];
     if (track2) this.secrets.addPan(track2.split(/[=D]/)[0] ?? '');
-    const key = `${message.mti}:${message.fields[11] ?? ''}`;
+    const key = message.mti + ':' + (message.fields[11] ?? '');
     if (!this.settle(key, message)) this.unmatched++;
   }
 
@@ -210,8 +230,12 @@ export class Iso8583Session implements ProtocolSession {
     if (!p) return false;
     this.pending.delete(key);
     clearTimeout(p.timer);
-    if (error) p.reject(error);
-    else if (message) p.resolve(message);
+    p.cleanup?.();
+    if (error) {
+      // A dropped link fails everything in flight with one error; each caller gets its own
+      // with its STAN, so it can reverse or retry exactly that transaction.
+      p.reject(error instanceof LinkClosedError && error.stan === undefined ? new LinkClosedError(error.message, { cause: error.cause, stan: p.stan }) : error);
+    } else if (message) p.resolve(message);
     return true;
   }
 
@@ -225,9 +249,15 @@ function toProtocolMessage(m: Iso8583Message): ProtocolMessage {
   return { mti: m.mti, fields: Object.fromEntries(Object.entries(m.fields).map(([k, v]) => [k, v])) };
 }
 
+const RESPONSE_MTI = new Map<string, string>();
+
 export function responseMti(requestMti: string): string {
-  const n = Number(requestMti);
-  return String(n + 10).padStart(4, '0');
+  let mti = RESPONSE_MTI.get(requestMti);
+  if (mti === undefined) {
+    mti = String(Number(requestMti) + 10).padStart(4, '0');
+    if (RESPONSE_MTI.size < 100) RESPONSE_MTI.set(requestMti, mti);
+  }
+  return mti;
 }
 
 function pad(n: number): string {

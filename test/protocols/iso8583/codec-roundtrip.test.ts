@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { Iso8583Error } from '../../../harness/errors';
+import { encodeBitmap } from '../../../harness/protocols/iso8583/bitmap';
 import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
+import { packField, resolveFieldSpec } from '../../../harness/protocols/iso8583/field-codec';
 import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
 import { longestValue, messageFor, packagersUnderTest } from './message-arbitrary';
 
@@ -90,5 +92,33 @@ describe.each(packagersUnderTest())('ISO 8583 codec with packager %s', (_name, p
     for (const [n, def] of Object.entries(packager.fields)) if (def.lengthType !== 'fixed') fields[Number(n)] = '';
     const m = { mti: '0200', fields };
     expect(codec.unpack(codec.pack(m))).toEqual(m);
+  });
+});
+
+describe('ISO 8583 codec: the one-string fast path', () => {
+  // pack() builds text-only dialects as one latin1 string; every byte must be what the
+  // field-by-field path (packField, encodeBitmap) writes, or the two would disagree on the wire.
+  const reference = (codec: Iso8583Codec, m: Iso8583Message): Buffer => {
+    const numbers = Object.keys(m.fields).map(Number).sort((a, b) => a - b);
+    const specs = numbers.map((n) => resolveFieldSpec(n, codec.packager.fields[String(n)]!));
+    return Buffer.concat([Buffer.from(m.mti, 'latin1'), encodeBitmap(numbers, codec.packager.bitmapEncoding), ...specs.map((s) => packField(s, m.fields[s.number]))]);
+  };
+
+  it.each(packagersUnderTest().filter(([, p]) => p.mtiEncoding !== 'bcd'))('writes the same bytes as field by field (%s)', (_name, packager) => {
+    const codec = new Iso8583Codec(packager);
+    fc.assert(
+      fc.property(messageFor(packager), (m) => {
+        expect(codec.pack(m).equals(reference(codec, m))).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('zero-fills short fixed n values and uppercases b values as the slow path does', () => {
+    const [, packager] = packagersUnderTest()[0]!;
+    const codec = new Iso8583Codec(packager);
+    const m: Iso8583Message = { mti: '0200', fields: { 4: '1234', 11: '7', 52: '0123456789abcdef' } };
+    expect(codec.pack(m).equals(reference(codec, m))).toBe(true);
+    expect(codec.unpack(codec.pack(m)).fields).toEqual({ 4: '000000001234', 11: '000007', 52: '0123456789ABCDEF' });
   });
 });
