@@ -123,7 +123,7 @@ export class DeviceChannel implements Channel {
     const session = this.session;
     if (!session) return Promise.reject(this.dropped ?? new Error('channel is not open'));
     if (request.card) this.recorder.addPan(request.card.pan);
-    return session.transact(request, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal });
+    return session.transact(request, { timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs, signal: options.signal, timing: options.timing });
   }
 
   async exchangeMessage(message: ProtocolMessage, options: Partial<TransactOptions> = {}): Promise<{ request: ProtocolMessage; response: ProtocolMessage }> {

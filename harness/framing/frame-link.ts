@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Transport } from '../transports/transport';
 import type { Frame, Framer } from './framer';
 import { FramingStreamError } from './framing-stream-error';
@@ -86,6 +87,7 @@ export class TransportFrameLink implements FrameLink {
   }
 
   private receive(chunk: Buffer): void {
+    const receivedAt = performance.now();
     this.tap?.in(chunk);
     let frames: Frame[];
     let error: Error | undefined;
@@ -98,6 +100,7 @@ export class TransportFrameLink implements FrameLink {
       error = err as Error;
     }
     for (const frame of frames) {
+      frame.receivedAt = receivedAt;
       const size = frame.payload.length + (frame.header?.length ?? 0);
       this.listeners.emitFrame(frame, size);
     }

@@ -11,6 +11,8 @@ export interface Frame {
   payload: Buffer;
   /** Framing header that travels with the payload, e.g. a 5-byte TPDU. */
   header?: Buffer;
+  /** Received frames: performance.now() when the chunk that completed the frame arrived. */
+  receivedAt?: number;
 }
 
 export interface Framer {

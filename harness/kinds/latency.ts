@@ -5,6 +5,7 @@ import { LatencyHistogram } from '../metrics/latency-histogram';
 import { wireTimeSeconds } from '../transports/transport';
 import type { KindOutcome, TestKind } from './kind';
 import { latencyMetrics, latencyParamsSchema, type LatencyParams } from './latency-schema';
+import type { TransactTiming } from '../protocols/protocol';
 import { toTransactionRequest } from './transaction-spec';
 
 /**
@@ -43,15 +44,19 @@ export const latencyKind: TestKind<LatencyParams> = {
     let lastError: Error | undefined;
     const responseCodes: Record<string, number> = {};
 
+    const timing: TransactTiming = {};
     const once = async () => {
       const t0 = process.hrtime.bigint();
+      timing.wireMs = undefined;
       try {
-        const outcome = await channel.transact(request, { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+        const outcome = await channel.transact(request, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, timing });
         const elapsed = process.hrtime.bigint() - t0;
         consecutiveFailures = 0;
         if (!measuring) return;
         count++;
-        histogram.recordNs(elapsed);
+        // The device's time on the wire where the protocol measures it (ISO 8583), else the
+        // whole call: the harness's own encoding is not the device's latency.
+        histogram.recordNs(timing.wireMs !== undefined ? Math.round(timing.wireMs * 1e6) : elapsed);
         responseCodes[outcome.responseCode] = (responseCodes[outcome.responseCode] ?? 0) + 1;
         if (!outcome.approved && request.type !== 'echo') declined++;
       } catch (err) {

@@ -258,6 +258,7 @@ export class AckNakLink implements FrameLink {
   }
 
   private receive(chunk: Buffer): void {
+    const receivedAt = performance.now();
     this.tap?.in(chunk);
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i];
@@ -275,7 +276,10 @@ export class AckNakLink implements FrameLink {
         frames = err instanceof FramingStreamError ? err.framesBefore : [];
         error = err as Error;
       }
-      for (const frame of frames) this.accept(frame);
+      for (const frame of frames) {
+        frame.receivedAt = receivedAt;
+        this.accept(frame);
+      }
       if (error) {
         this.stats.naksSent++;
         this.reply(NAK);

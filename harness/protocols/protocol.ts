@@ -41,6 +41,19 @@ export interface TransactionOutcome {
 export interface TransactOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Filled in by sessions that time the wire (ISO 8583), for kinds that report latency. */
+  timing?: TransactTiming;
+}
+
+/**
+ * When the request left and the answer arrived, on the wire: from the moment the request
+ * frame is handed to the link to the arrival of the chunk that completed the response. It is
+ * what the device took, without the harness's own building, encoding and decoding — which is
+ * what a latency figure of a device must be (with a 5 ms device, a harness that timed around
+ * its own encoding after the CPU slept between transactions would add ~100 µs, 2 %).
+ */
+export interface TransactTiming {
+  wireMs?: number;
 }
 
 /** A protocol message as a suite writes it (ISO 8583: `{ mti, fields }`). */

@@ -1,6 +1,7 @@
 import { Iso8583Error, LinkClosedError, ResponseTimeoutError } from '../../errors';
 import type { FrameLink } from '../../framing/frame-link';
-import type { ProtocolMessage, ProtocolSession, SecretSink, TransactionOutcome, TransactionRequest, TransactOptions } from '../protocol';
+import { performance } from 'node:perf_hooks';
+import type { ProtocolMessage, ProtocolSession, SecretSink, TransactionOutcome, TransactionRequest, TransactOptions, TransactTiming } from '../protocol';
 import type { Iso8583Codec } from './codec';
 import type { Iso8583Message } from './types';
 
@@ -38,6 +39,9 @@ export class StanSequence {
 interface Pending {
   requestMti: string;
   stan: string;
+  /** performance.now() just before the request went to the link. */
+  sentAt: number;
+  timing?: TransactTiming;
   resolve: (m: Iso8583Message) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
@@ -70,7 +74,7 @@ export class Iso8583Session implements ProtocolSession {
     private readonly options: Iso8583SessionOptions = {},
   ) {
     this.stans = options.stans ?? new StanSequence();
-    this.detach.push(link.onFrame((frame) => this.receive(frame.payload)));
+    this.detach.push(link.onFrame((frame) => this.receive(frame.payload, frame.receivedAt)));
     this.detach.push(
       link.onClose((cause) => this.failAll(new LinkClosedError(`${link.endpoint}: link dropped while waiting for a response${cause ? ` (${cause.message})` : ''}`))),
     );
@@ -119,7 +123,7 @@ export class Iso8583Session implements ProtocolSession {
       const timer = setTimeout(() => {
         this.settle(key, undefined, new ResponseTimeoutError(`no ${responseMti(message.mti)} response to ${message.mti} (STAN ${stan}) from ${this.link.endpoint} within ${options.timeoutMs} ms`, { stan }));
       }, options.timeoutMs);
-      this.pending.set(key, { requestMti: message.mti, stan, resolve, reject, timer });
+      this.pending.set(key, { requestMti: message.mti, stan, sentAt: 0, timing: options.timing, resolve, reject, timer });
     });
     const signal = options.signal;
     if (signal) {
@@ -129,6 +133,7 @@ export class Iso8583Session implements ProtocolSession {
     }
     // Not awaited: the answer settles either way, and a failed send fails it (a link that
     // dropped while a slow line was still sending is reported once, through the answer).
+    this.pending.get(key)!.sentAt = performance.now();
     this.link.send(this.options.tpdu ? { payload, header: this.options.tpdu } : { payload }).catch((err: Error) => this.settle(key, undefined, err));
     return answer;
   }
@@ -208,7 +213,7 @@ export class Iso8583Session implements ProtocolSession {
     return outcome;
   }
 
-  private receive(payload: Buffer): void {
+  private receive(payload: Buffer, receivedAt = performance.now()): void {
     let message: Iso8583Message;
     try {
       message = this.codec.unpack(payload);
@@ -222,6 +227,8 @@ export class Iso8583Session implements ProtocolSession {
     const track2 = message.fields[35];
     if (track2) this.secrets.addPan(track2.split(/[=D]/)[0] ?? '');
     const key = message.mti + ':' + (message.fields[11] ?? '');
+    const p = this.pending.get(key);
+    if (p?.timing) p.timing.wireMs = receivedAt - p.sentAt;
     if (!this.settle(key, message)) this.unmatched++;
   }
 
