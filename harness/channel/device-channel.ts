@@ -92,7 +92,7 @@ export class DeviceChannel implements Channel {
       out: (bytes) => {
         this.counters.bytesOut += bytes.length;
         this.counters.framesOut++;
-        this.recorder.record('out', bytes);
+        this.recorder.record('out', bytes, true);
       },
       in: (bytes) => {
         this.counters.bytesIn += bytes.length;

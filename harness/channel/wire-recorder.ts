@@ -106,15 +106,19 @@ export class WireRecorder implements SecretSink {
     return () => this.taps.delete(listener);
   }
 
-  record(dir: 'out' | 'in', data: Buffer): void {
+  /**
+   * `owned`: the caller hands over a buffer nobody will change or reuse (a frame the link just
+   * encoded), so it is kept as it is instead of copied.
+   */
+  record(dir: 'out' | 'in', data: Buffer, owned = false): void {
     for (const t of this.taps) t(dir, data);
     if (this.chunks >= this.maxChunks) {
       if (this.omitted++ === 0) this.event(`trace limit of ${this.maxChunks} chunks reached: further bytes are counted, not recorded`);
       return;
     }
     this.chunks++;
-    // A copy: transports and the fault layer may reuse or alter their buffers later.
-    this.push({ t_ns: this.now(), dir, data: Buffer.from(data) });
+    // Otherwise a copy: transports may reuse their buffers, and callers of sendRaw theirs.
+    this.push({ t_ns: this.now(), dir, data: owned ? data : Buffer.from(data) });
   }
 
   event(note: string): void {

@@ -9,6 +9,7 @@ import { FramingStreamError } from './framing-stream-error';
  * framer reset, and the link stays up (a noisy line must not end a soak run).
  */
 export interface FrameTap {
+  /** A frame as encoded for sending: a fresh buffer the link never changes afterwards. */
   out(bytes: Buffer): void;
   in(bytes: Buffer): void;
   /** After each incoming chunk is framed: whether a frame is still only partly received. */
@@ -63,11 +64,15 @@ export class TransportFrameLink implements FrameLink {
     return this.transport.endpoint;
   }
 
-  async send(frame: Frame): Promise<number> {
-    const bytes = this.framer.encode(frame);
+  send(frame: Frame): Promise<number> {
+    let bytes: Buffer;
+    try {
+      bytes = this.framer.encode(frame);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     this.tap?.out(bytes);
-    await this.transport.write(bytes);
-    return bytes.length;
+    return this.transport.write(bytes).then(() => bytes.length);
   }
 
   onFrame(listener: (frame: Frame, bytes: number) => void): () => void {

@@ -119,21 +119,23 @@ export class Iso8583Session implements ProtocolSession {
     } catch (err) {
       return Promise.reject(err as Error);
     }
+    let entry!: Pending;
     const answer = new Promise<Iso8583Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.settle(key, undefined, new ResponseTimeoutError(`no ${responseMti(message.mti)} response to ${message.mti} (STAN ${stan}) from ${this.link.endpoint} within ${options.timeoutMs} ms`, { stan }));
       }, options.timeoutMs);
-      this.pending.set(key, { requestMti: message.mti, stan, sentAt: 0, timing: options.timing, resolve, reject, timer });
+      entry = { requestMti: message.mti, stan, sentAt: 0, timing: options.timing, resolve, reject, timer };
+      this.pending.set(key, entry);
     });
     const signal = options.signal;
     if (signal) {
       const onAbort = () => this.settle(key, undefined, new LinkClosedError('run cancelled'));
       signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.get(key)!.cleanup = () => signal.removeEventListener('abort', onAbort);
+      entry.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
     // Not awaited: the answer settles either way, and a failed send fails it (a link that
     // dropped while a slow line was still sending is reported once, through the answer).
-    this.pending.get(key)!.sentAt = performance.now();
+    entry.sentAt = performance.now();
     this.link.send(this.options.tpdu ? { payload, header: this.options.tpdu } : { payload }).catch((err: Error) => this.settle(key, undefined, err));
     return answer;
   }
