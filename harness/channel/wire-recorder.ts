@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { maskedViews } from '../masking/pan';
 import type { SecretSink } from '../protocols/protocol';
 
@@ -58,7 +57,13 @@ interface Recent {
   dir: WireDirection;
   data?: Buffer;
   note?: string;
+  /** An incoming chunk that continues a frame begun in an earlier chunk. */
+  cont?: boolean;
+  /** Masked views, once worked out (for a frame in several chunks, all its chunks at once). */
+  views?: { hex: string; ascii: string };
 }
+
+type Views = { hex: string; ascii: string };
 
 export class WireRecorder implements SecretSink {
   /** performance.now() at creation: a double, so stamping a chunk allocates nothing (unlike hrtime.bigint). */
@@ -69,6 +74,8 @@ export class WireRecorder implements SecretSink {
   private head = 0;
   /** Index in `pending` of the first chunk of a frame still arriving, if any. */
   private heldFrom: number | undefined;
+  /** The link's state after the latest incoming chunk: inside a frame. */
+  private midFrame = false;
   private stepQueued = false;
   private holdTimer: NodeJS.Timeout | undefined;
   /** The latest entries, unmasked until since()/entries() asks (rare: conformance evidence). */
@@ -118,7 +125,9 @@ export class WireRecorder implements SecretSink {
     }
     this.chunks++;
     // Otherwise a copy: transports may reuse their buffers, and callers of sendRaw theirs.
-    this.push({ t_ns: this.now(), dir, data: owned ? data : Buffer.from(data) });
+    const entry: Recent = { t_ns: this.now(), dir, data: owned ? data : Buffer.from(data) };
+    if (dir === 'in' && this.midFrame) entry.cont = true;
+    this.push(entry);
   }
 
   event(note: string): void {
@@ -130,6 +139,7 @@ export class WireRecorder implements SecretSink {
    * received. Chunks from the start of that frame are not masked until it is complete.
    */
   settled(midFrame: boolean): void {
+    this.midFrame = midFrame;
     if (!midFrame) {
       if (this.heldFrom === undefined) return;
       this.heldFrom = undefined;
@@ -156,14 +166,15 @@ export class WireRecorder implements SecretSink {
     this.flush();
     this.trimRecent(this.keep);
     const first = this.sequence - this.recent.length;
-    return this.recent.slice(Math.max(0, mark - first)).map((r) => this.masked(r));
+    const from = Math.max(0, mark - first);
+    return this.recent.slice(from).map((r, i) => this.masked(r, this.recent, from + i));
   }
 
   /** The most recent masked entries (flushes first). */
   entries(): WireEntry[] {
     this.flush();
     this.trimRecent(this.keep);
-    return this.recent.map((r) => this.masked(r));
+    return this.recent.map((r, i) => this.masked(r, this.recent, i));
   }
 
   /** Masks and writes everything recorded so far, held chunks included. */
@@ -233,7 +244,7 @@ export class WireRecorder implements SecretSink {
       this.sequence++;
       if (this.fd !== undefined) {
         // Masked and formatted here only for the file; the in-memory window is masked when asked for.
-        const line = this.line(e);
+        const line = this.line(e, this.pending, this.head);
         this.lines.push(line);
         this.lineChars += line.length + 1;
       }
@@ -261,17 +272,54 @@ export class WireRecorder implements SecretSink {
   }
 
   /** The NDJSON line of an entry: JSON.stringify(this.masked(r)), built directly (one per chunk of a run). */
-  private line(r: Recent): string {
-    if (!r.data) return JSON.stringify(this.masked(r));
-    const views = maskedViews(r.data, this.pans);
+  private line(r: Recent, list: Recent[], index: number): string {
+    if (!r.data) return JSON.stringify(this.masked(r, list, index));
+    const views = this.viewsAt(list, index);
     // Hex is [0-9A-F*] only; the ASCII view may hold quotes and backslashes, so it is escaped.
     return `{"t_ns":${r.t_ns},"dir":"${r.dir}","bytes":${r.data.length},"hex":"${views.hex}","ascii":${JSON.stringify(views.ascii)}}`;
   }
 
-  private masked(r: Recent): WireEntry {
+  /**
+   * The masked views of list[index]. A frame that came in several chunks is masked as one piece
+   * and the result cut back into its chunks: a PAN split across two TCP segments or serial
+   * reads is found whole, where chunk by chunk each half would show (first 9 digits in one
+   * line, the rest in the next).
+   */
+  private viewsAt(list: Recent[], index: number): Views {
+    const e = list[index]!;
+    if (e.views) return e.views;
+    const data = e.data!;
+    const nextIn = (from: number) => {
+      for (let k = from + 1; k < list.length; k++) if (list[k]!.dir === 'in') return k;
+      return -1;
+    };
+    if (e.dir !== 'in') return maskedViews(data, this.pans);
+    const next = nextIn(index);
+    if (!e.cont && (next < 0 || !list[next]!.cont)) return maskedViews(data, this.pans);
+    // The frame's chunks: back to the first, forward to the last still in this list.
+    let first = index;
+    while (list[first]!.cont) {
+      let k = first - 1;
+      while (k >= 0 && list[k]!.dir !== 'in') k--;
+      if (k < 0) break;
+      first = k;
+    }
+    const members = [first];
+    for (let k = nextIn(first); k >= 0 && list[k]!.cont; k = nextIn(k)) members.push(k);
+    const whole = maskedViews(Buffer.concat(members.map((m) => list[m]!.data!)), this.pans);
+    let offset = 0;
+    for (const m of members) {
+      const n = list[m]!.data!.length;
+      list[m]!.views = { hex: whole.hex.slice(2 * offset, 2 * (offset + n)), ascii: whole.ascii.slice(offset, offset + n) };
+      offset += n;
+    }
+    return e.views ?? maskedViews(data, this.pans);
+  }
+
+  private masked(r: Recent, list: Recent[], index: number): WireEntry {
     const entry: WireEntry = { t_ns: r.t_ns, dir: r.dir };
     if (r.data) {
-      const views = maskedViews(r.data, this.pans);
+      const views = this.viewsAt(list, index);
       entry.bytes = r.data.length;
       entry.hex = views.hex;
       entry.ascii = views.ascii;

@@ -74,3 +74,55 @@ describe('wire recorder: masking', () => {
     expect(r.since(mark)[0]!.ascii).toBe('0210541333******0434');
   });
 });
+
+describe('wire recorder: off the hot path', () => {
+  const tick = () => new Promise((res) => setImmediate(res));
+
+  it('writes the trace within a few turns of the event loop, not on a timer', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-wire-')), 'a.ndjson');
+    const r = new WireRecorder({ file });
+    r.record('out', Buffer.from('0800'));
+    expect(r.mark()).toBe(1);
+    await tick();
+    // Masked and formatted already; the file gets it in one batched write.
+    expect(r.entries()).toHaveLength(1);
+    r.close();
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('holds a chunk that ends inside a frame until the frame is complete, so the PAN in its second half is masked in the first', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-wire-')), 'a.ndjson');
+    const r = new WireRecorder({ file });
+    // The PAN split across two TCP segments: neither half is a PAN the scanner would recognise.
+    r.record('in', Buffer.from(`0210${PAN.slice(0, 9)}`));
+    r.settled(true);
+    await tick();
+    await tick();
+    r.record('in', Buffer.from(`${PAN.slice(9)}000000`));
+    r.addPan(PAN); // the frame is decoded now that it is complete
+    r.settled(false);
+    await tick();
+    await tick();
+    r.close();
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { ascii: string });
+    expect(lines.map((l) => l.ascii)).toEqual(['0210541333***', '***0434000000']);
+  });
+
+  it('masks a held chunk after a second at the latest when the rest of its frame never comes', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const r = new WireRecorder();
+      r.record('in', Buffer.from('0210123'));
+      r.settled(true);
+      await tick();
+      expect(r.mark()).toBe(1);
+      expect((r as unknown as { head: number }).head).toBe(0);
+      jest.advanceTimersByTime(1100);
+      await tick();
+      await tick();
+      expect((r as unknown as { pending: unknown[] }).pending).toHaveLength(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
