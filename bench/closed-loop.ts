@@ -21,11 +21,14 @@ import { median } from './stats';
  *   baseline: RawClient — write a pre-encoded frame (only its STAN digits rewritten, so each is a
  *             new sale to the emulator like poshil's), read the 2-byte-length answer, no decoding.
  * Both talk to the same emulator process on their own connection. tinybench runs the tasks in
- * rounds, alternating their order so neither always runs on a warmer (or more tired) machine;
- * the figure is the median of the rounds' hz.
+ * rounds, rotating their order so none always runs on a warmer (or more tired) machine; the
+ * figure is the median of the rounds' poshil ÷ raw. A third task, the same channel with the
+ * wire trace off, is reported beside it as a diagnostic: how much of the gap is the trace.
  */
 const SIZES = {
-  full: { rounds: 5, timeMs: 2000, warmupMs: 300, warmupIterations: 200, warmupRound: true },
+  // Nine short rounds rather than five long ones: the median of nine paired ratios shrugs off a
+  // busy neighbour for a few seconds better (this machine has two cores).
+  full: { rounds: 9, timeMs: 1000, warmupMs: 300, warmupIterations: 200, warmupRound: true },
   tiny: { rounds: 1, timeMs: 100, warmupMs: 0, warmupIterations: 10, warmupRound: false },
 } as const;
 
@@ -37,6 +40,8 @@ export interface Contenders {
   rawFrames: FreshFrames;
   /** The channel as a run builds it: wire trace written to a file. */
   channel: DeviceChannel;
+  /** Diagnostic: the same channel recording no wire trace, to show what the trace costs. */
+  untraced: DeviceChannel;
   close(): Promise<void>;
 }
 
@@ -47,20 +52,27 @@ export async function openContenders(profile: DeviceProfile, endpoint: TcpEndpoi
   const raw = await RawClient.connect(endpoint);
   const traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-bench-'));
   const iface = profile.interfaces.ecr;
-  const channel = new DeviceChannel({
-    role: 'ecr',
-    iface: { ...iface, protocol: { ...iface.protocol, terminalId } },
-    baseDir: path.dirname(profile.file),
-    transportOverrides: { host: endpoint.host, port: endpoint.port },
-    // Every chunk recorded, however long the benchmark: past the default trace limit the
-    // recorder would stop formatting bytes and poshil would look faster than a run is.
-    recorder: new WireRecorder({ file: path.join(traceDir, 'ecr.ndjson'), maxChunks: Number.MAX_SAFE_INTEGER }),
-    defaultTimeoutMs: 2000,
-  });
-  await channel.open();
+  const open = async (id: string, recorder: WireRecorder) => {
+    const c = new DeviceChannel({
+      role: 'ecr',
+      iface: { ...iface, protocol: { ...iface.protocol, terminalId: id } },
+      baseDir: path.dirname(profile.file),
+      transportOverrides: { host: endpoint.host, port: endpoint.port },
+      recorder,
+      defaultTimeoutMs: 2000,
+    });
+    await c.open();
+    return c;
+  };
+  // Every chunk recorded, however long the benchmark: past the default trace limit the
+  // recorder would stop formatting bytes and poshil would look faster than a run is.
+  const channel = await open(terminalId, new WireRecorder({ file: path.join(traceDir, 'ecr.ndjson'), maxChunks: Number.MAX_SAFE_INTEGER }));
+  // A limit of 0 chunks: every byte is counted and none recorded.
+  const untraced = await open('BENCHNTR', new WireRecorder({ maxChunks: 0 }));
   const close = async () => {
     await raw.close();
     await channel.close();
+    await untraced.close();
     channel.recorder.close();
     fs.rmSync(traceDir, { recursive: true, force: true });
   };
@@ -76,7 +88,7 @@ export async function openContenders(profile: DeviceProfile, endpoint: TcpEndpoi
     await close();
     throw err;
   }
-  return { endpoint, raw, rawFrames, channel, close };
+  return { endpoint, raw, rawFrames, channel, untraced, close };
 }
 
 export const closedLoop: Benchmark = {
@@ -98,9 +110,13 @@ export const closedLoop: Benchmark = {
             const outcome = await c.channel.transact(request);
             if (!outcome.approved) declined++;
           },
+          'poshil (no trace)': async () => {
+            const outcome = await c.untraced.transact(request);
+            if (!outcome.approved) declined++;
+          },
         };
-        const hz: Record<string, number[]> = { raw: [], poshil: [] };
-        const meanUs: Record<string, number[]> = { raw: [], poshil: [] };
+        const hz: Record<string, number[]> = { raw: [], poshil: [], 'poshil (no trace)': [] };
+        const meanUs: Record<string, number[]> = { raw: [], poshil: [], 'poshil (no trace)': [] };
         const names = Object.keys(tasks);
         // One discarded round first: the emulator child JITs too, and the first rounds of
         // both tasks would otherwise measure its warm-up.
@@ -111,7 +127,8 @@ export const closedLoop: Benchmark = {
         }
         for (let r = 0; r < size.rounds; r++) {
           const bench = new Bench({ time: size.timeMs, iterations: 10, warmupTime: size.warmupMs, warmupIterations: size.warmupIterations, throws: true });
-          const order = r % 2 === 0 ? names : [...names].reverse();
+          // Each task first, middle and last in turn, so none always runs on a warmer (or more tired) machine.
+          const order = names.map((_, i) => names[(i + r) % names.length]!);
           for (const name of order) bench.add(name, tasks[name]);
           await bench.warmup();
           await bench.run();
@@ -127,9 +144,11 @@ export const closedLoop: Benchmark = {
         // Paired: each round's two tasks ran back to back, so a busy machine in one round
         // weighs on both; the median of the rounds' ratios is robust to that.
         const ratio = median(hz.poshil.map((v, i) => v / hz.raw[i])) ?? 0;
+        const untracedRatio = median(hz['poshil (no trace)'].map((v, i) => v / hz.raw[i])) ?? 0;
         const notes = [
           `median of ${size.rounds} tinybench round(s) of ${size.timeMs} ms per task (after a discarded warm-up round); ratio = median of the rounds' poshil ÷ raw; emulator processing time fixed at 0 ms; one connection each, one request in flight`,
           `poshil per transaction ${round(median(meanUs.poshil) ?? 0, 1)} µs vs raw ${round(median(meanUs.raw) ?? 0, 1)} µs: poshil adds ${round((median(meanUs.poshil) ?? 0) - (median(meanUs.raw) ?? 0), 1)} µs`,
+          `diagnostic, not the figure: the same poshil channel recording no wire trace ${round(untracedRatio, 3)}× raw (${round(median(meanUs['poshil (no trace)']) ?? 0, 1)} µs per transaction) — what the trace costs, although it is masked and written after each send`,
           'raw client: pre-encoded frames with only the STAN rewritten per request (terminal id BENCHRAW), so every request is a new sale for the emulator, as poshil\'s are',
         ];
         if (declined > 0) notes.push(`${declined} poshil sales were not approved`);
@@ -149,6 +168,8 @@ export const closedLoop: Benchmark = {
               poshil_mean_us: round(median(meanUs.poshil) ?? 0, 2),
               raw_mean_us: round(median(meanUs.raw) ?? 0, 2),
               poshil_tps_rounds: hz.poshil.map((v) => v.toFixed(0)).join(' '),
+              untraced_ratio: round(untracedRatio, 3),
+              untraced_mean_us: round(median(meanUs['poshil (no trace)']) ?? 0, 2),
               raw_tps_rounds: hz.raw.map((v) => v.toFixed(0)).join(' '),
             },
           }),

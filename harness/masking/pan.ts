@@ -83,7 +83,7 @@ export function maskDeep<T>(value: T, knownPans: Iterable<string> = []): T {
  */
 export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { hex: string; ascii: string } {
   const hex = bytes.toString('hex').toUpperCase();
-  const ascii = bytes.toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  const ascii = NON_PRINTABLE.test(bytes.toString('latin1')) ? bytes.toString('latin1').replace(NON_PRINTABLE_ALL, '.') : bytes.toString('latin1');
   // [from, to) ranges to star: ASCII characters (bytes), and hex digits (nibbles).
   const maskedChars: [number, number][] = [];
   const maskedNibbles: [number, number][] = [];
@@ -93,41 +93,66 @@ export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { 
   };
   for (const pan of knownPans) {
     if (pan.length < 12) continue;
-    const asBytes = Buffer.from(pan, 'latin1');
+    const asBytes = panBytes(pan);
     for (let at = bytes.indexOf(asBytes); at !== -1; at = bytes.indexOf(asBytes, at + 1)) keep(at, at + pan.length, maskedChars);
     for (let at = hex.indexOf(pan); at !== -1; at = hex.indexOf(pan, at + 1)) keep(at, at + pan.length, maskedNibbles);
   }
   // ASCII digit runs: a Luhn-valid 13–19 digit run standing alone, or 12–19 digits before a
   // track-2 separator ('=' or 'D').
-  for (let i = 0; i < bytes.length; ) {
-    if (!isDigitByte(bytes[i] as number)) {
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    if (!isDigitByte(bytes[i]!)) {
       i++;
       continue;
     }
-    let j = i;
-    while (j < bytes.length && isDigitByte(bytes[j] as number)) j++;
+    let j = i + 1;
+    while (j < n && isDigitByte(bytes[j]!)) j++;
     const len = j - i;
-    const next = bytes[j];
-    if ((len >= 12 && len <= 19 && (next === 0x3d || next === 0x44)) || (len >= 13 && len <= 19 && luhnValid(bytes.toString('latin1', i, j)))) keep(i, j, maskedChars);
+    if (len >= 12 && len <= 19) {
+      const next = bytes[j];
+      if (next === 0x3d || next === 0x44 || (len >= 13 && luhnValid(bytes.toString('latin1', i, j)))) keep(i, j, maskedChars);
+    }
     i = j;
   }
-  // Packed BCD: runs of decimal nibbles, the same two rules (separator nibble D).
-  for (let i = 0; i < hex.length; ) {
-    if (!isDigitChar(hex.charCodeAt(i))) {
-      i++;
+  // Packed BCD: runs of decimal nibbles, the same two rules (separator nibble D), read from
+  // the bytes (nibble k is the high half of byte k/2 when k is even) rather than the hex text.
+  for (let k = 0; k < 2 * n; ) {
+    if (nibbleAt(bytes, k) > 9) {
+      k++;
       continue;
     }
-    let j = i;
-    while (j < hex.length && isDigitChar(hex.charCodeAt(j))) j++;
-    const len = j - i;
-    if ((len >= 12 && len <= 19 && hex[j] === 'D') || (len >= 13 && len <= 19 && luhnValid(hex.slice(i, j)))) keep(i, j, maskedNibbles);
-    i = j;
+    let j = k + 1;
+    while (j < 2 * n && nibbleAt(bytes, j) <= 9) j++;
+    const len = j - k;
+    if (len >= 12 && len <= 19 && ((j < 2 * n && nibbleAt(bytes, j) === 0x0d) || (len >= 13 && luhnValid(hex.slice(k, j))))) keep(k, j, maskedNibbles);
+    k = j;
   }
   if (maskedChars.length === 0 && maskedNibbles.length === 0) return { hex, ascii };
   return {
     hex: starRanges(hex, [...maskedNibbles, ...maskedChars.map(([a, b]): [number, number] => [2 * a, 2 * b])]),
     ascii: starRanges(ascii, maskedChars),
   };
+}
+
+const NON_PRINTABLE = /[^\x20-\x7e]/;
+const NON_PRINTABLE_ALL = /[^\x20-\x7e]/g;
+
+function nibbleAt(bytes: Buffer, k: number): number {
+  const b = bytes[k >> 1]!;
+  return k & 1 ? b & 0x0f : b >> 4;
+}
+
+/** Known PANs as bytes, made once each (a trace masks every chunk with every known PAN). */
+const PAN_BYTES = new Map<string, Buffer>();
+
+function panBytes(pan: string): Buffer {
+  let b = PAN_BYTES.get(pan);
+  if (b === undefined) {
+    b = Buffer.from(pan, 'latin1');
+    if (PAN_BYTES.size >= 1000) PAN_BYTES.clear();
+    PAN_BYTES.set(pan, b);
+  }
+  return b;
 }
 
 /** `text` with every [from, to) range replaced by '*' (ranges may overlap). */
@@ -149,6 +174,3 @@ function isDigitByte(b: number): boolean {
   return b >= 0x30 && b <= 0x39;
 }
 
-function isDigitChar(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
