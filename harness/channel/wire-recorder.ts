@@ -289,12 +289,8 @@ export class WireRecorder implements SecretSink {
     const e = list[index]!;
     if (e.views) return e.views;
     const data = e.data!;
-    const nextIn = (from: number) => {
-      for (let k = from + 1; k < list.length; k++) if (list[k]!.dir === 'in') return k;
-      return -1;
-    };
     if (e.dir !== 'in') return maskedViews(data, this.pans);
-    const next = nextIn(index);
+    const next = nextIn(list, index);
     if (!e.cont && (next < 0 || !list[next]!.cont)) return maskedViews(data, this.pans);
     // The frame's chunks: back to the first, forward to the last still in this list.
     let first = index;
@@ -305,7 +301,7 @@ export class WireRecorder implements SecretSink {
       first = k;
     }
     const members = [first];
-    for (let k = nextIn(first); k >= 0 && list[k]!.cont; k = nextIn(k)) members.push(k);
+    for (let k = nextIn(list, first); k >= 0 && list[k]!.cont; k = nextIn(list, k)) members.push(k);
     const whole = maskedViews(Buffer.concat(members.map((m) => list[m]!.data!)), this.pans);
     let offset = 0;
     for (const m of members) {
@@ -327,4 +323,10 @@ export class WireRecorder implements SecretSink {
     if (r.note !== undefined) entry.note = r.note;
     return entry;
   }
+}
+
+/** Index of the next incoming chunk after `from`, or -1. */
+function nextIn(list: Recent[], from: number): number {
+  for (let k = from + 1; k < list.length; k++) if (list[k]!.dir === 'in') return k;
+  return -1;
 }

@@ -133,6 +133,10 @@ export function resolveLengthPrefixOptions(raw: Readonly<Record<string, unknown>
   return { lengthBytes, lengthEncoding, includesPrefix, tpdu, maxLength };
 }
 
+function announces(prefix: Buffer, value: number): string {
+  return `length prefix ${describeBytes(prefix)} announces ${value}`;
+}
+
 /** "30 30 41 31 ("00A1")": hex for the log, plus the printable form for ASCII-minded readers. */
 function describeBytes(bytes: Buffer): string {
   const hex = [...bytes].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
@@ -280,22 +284,21 @@ export class LengthPrefixFramer implements Framer {
       value = lengthBytes === 2 ? prefix.readUInt16BE(0) : prefix.readUInt32BE(0);
     }
     // Described only when something is wrong: this runs for every frame received.
-    const said = () => `length prefix ${describeBytes(prefix)} announces ${value}`;
     if (includesPrefix && value < lengthBytes) {
-      return { ok: false, reason: `${said()} bytes, fewer than the ${lengthBytes}-byte prefix it is configured to include (includesPrefix: true): the stream is out of step or includesPrefix is wrong for this device.` };
+      return { ok: false, reason: `${announces(prefix, value)} bytes, fewer than the ${lengthBytes}-byte prefix it is configured to include (includesPrefix: true): the stream is out of step or includesPrefix is wrong for this device.` };
     }
     const frameLength = value - (includesPrefix ? lengthBytes : 0);
     if (frameLength === 0) {
-      return { ok: false, reason: `${said()}: an empty frame, which carries no message; the stream is out of step${includesPrefix ? '' : ' or the device counts the prefix in the length (includesPrefix: true)'}.` };
+      return { ok: false, reason: `${announces(prefix, value)}: an empty frame, which carries no message; the stream is out of step${includesPrefix ? '' : ' or the device counts the prefix in the length (includesPrefix: true)'}.` };
     }
     if (frameLength > maxLength) {
       return {
         ok: false,
-        reason: `${said()} bytes, more than maxLength ${maxLength}: the stream is out of step, the device uses another length format, or maxLength is too small for this device.`,
+        reason: `${announces(prefix, value)} bytes, more than maxLength ${maxLength}: the stream is out of step, the device uses another length format, or maxLength is too small for this device.`,
       };
     }
     if (tpdu && frameLength <= TPDU_LENGTH) {
-      return { ok: false, reason: `${said()} bytes, too short for the ${TPDU_LENGTH}-byte TPDU plus a message: the stream is out of step or the device sends no TPDU (tpdu: false).` };
+      return { ok: false, reason: `${announces(prefix, value)} bytes, too short for the ${TPDU_LENGTH}-byte TPDU plus a message: the stream is out of step or the device sends no TPDU (tpdu: false).` };
     }
     return { ok: true, frameLength };
   }

@@ -87,10 +87,6 @@ export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { 
   // [from, to) ranges to star: ASCII characters (bytes), and hex digits (nibbles).
   const maskedChars: [number, number][] = [];
   const maskedNibbles: [number, number][] = [];
-  const keep = (start: number, end: number, into: [number, number][]) => {
-    const len = end - start;
-    into.push(len <= 10 ? [start, end] : [start + 6, end - 4]);
-  };
   for (const pan of knownPans) {
     if (pan.length < 12) continue;
     const asBytes = panBytes(pan);
@@ -136,6 +132,12 @@ export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { 
 
 const NON_PRINTABLE = /[^\x20-\x7e]/;
 const NON_PRINTABLE_ALL = /[^\x20-\x7e]/g;
+
+/** Records the part of a PAN at [start, end) to star: all but the first 6 and last 4. */
+function keep(start: number, end: number, into: [number, number][]): void {
+  const len = end - start;
+  into.push(len <= 10 ? [start, end] : [start + 6, end - 4]);
+}
 
 function nibbleAt(bytes: Buffer, k: number): number {
   const b = bytes[k >> 1]!;

@@ -42,11 +42,11 @@ interface Pending {
   /** performance.now() just before the request went to the link. */
   sentAt: number;
   timing?: TransactTiming;
+  /** Cancelling it fails this request. */
+  signal?: AbortSignal;
   resolve: (m: Iso8583Message) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
-  /** Undoes what waiting set up besides the timer (an abort listener). */
-  cleanup?: () => void;
 }
 
 const PROCESSING_CODE: Record<string, string> = { sale: '000000', refund: '200000', reversal: '000000' };
@@ -129,9 +129,11 @@ export class Iso8583Session implements ProtocolSession {
     });
     const signal = options.signal;
     if (signal) {
-      const onAbort = () => this.settle(key, undefined, new LinkClosedError('run cancelled'));
-      signal.addEventListener('abort', onAbort, { once: true });
-      entry.cleanup = () => signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) this.settle(key, undefined, new LinkClosedError('run cancelled'));
+      else {
+        entry.signal = signal;
+        this.watch(signal);
+      }
     }
     // Not awaited: the answer settles either way, and a failed send fails it (a link that
     // dropped while a slow line was still sending is reported once, through the answer).
@@ -140,7 +142,25 @@ export class Iso8583Session implements ProtocolSession {
     return answer;
   }
 
+  /**
+   * One abort listener per signal for the session's life, not one per request: a run passes
+   * the same signal with every transaction, and adding and removing a listener each time is
+   * a measurable part of a transaction's cost.
+   */
+  private readonly watched = new Map<AbortSignal, () => void>();
+
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    const onAbort = (): void => {
+      for (const [key, p] of [...this.pending]) if (p.signal === signal) this.settle(key, undefined, new LinkClosedError('run cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.watched.set(signal, () => signal.removeEventListener('abort', onAbort));
+  }
+
   async close(): Promise<void> {
+    for (const off of this.watched.values()) off();
+    this.watched.clear();
     for (const d of this.detach) d();
     this.failAll(new LinkClosedError(`${this.link.endpoint}: session closed`));
   }
@@ -239,7 +259,6 @@ export class Iso8583Session implements ProtocolSession {
     if (!p) return false;
     this.pending.delete(key);
     clearTimeout(p.timer);
-    p.cleanup?.();
     if (error) {
       // A dropped link fails everything in flight with one error; each caller gets its own
       // with its STAN, so it can reverse or retry exactly that transaction.
