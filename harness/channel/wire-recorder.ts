@@ -43,8 +43,16 @@ export interface WireRecorderOptions {
 }
 
 const DEFAULT_MAX_CHUNKS = 200_000;
-/** Entries masked per step: a few transactions' worth, so one step stays within a device's answer time. */
-const STEP_ENTRIES = 16;
+/**
+ * Entries are masked in batches of this many (a few transactions' worth): the masking code and
+ * its data are cold after the device's process had the CPU, and one warm-up per batch costs
+ * far less than one per chunk.
+ */
+const STEP_BATCH = 16;
+/** At most this many per step, so one step stays short. */
+const STEP_ENTRIES = 64;
+/** A batch that does not fill (a slow run) is masked after this long. */
+const BATCH_WAIT_MS = 5;
 /** Formatted lines are written in batches of about this many characters… */
 const WRITE_BATCH_CHARS = 32 * 1024;
 /** …or after this long, so a trace is never far behind a slow run. */
@@ -78,6 +86,7 @@ export class WireRecorder implements SecretSink {
   private midFrame = false;
   private stepQueued = false;
   private holdTimer: NodeJS.Timeout | undefined;
+  private batchTimer: NodeJS.Timeout | undefined;
   /** The latest entries, unmasked until since()/entries() asks (rare: conformance evidence). */
   private readonly recent: Recent[] = [];
   /** Entries moved out of `pending` so far (numbering for mark/since). */
@@ -189,6 +198,8 @@ export class WireRecorder implements SecretSink {
     this.flush();
     if (this.writeTimer) clearTimeout(this.writeTimer);
     if (this.holdTimer) clearTimeout(this.holdTimer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     this.writeTimer = undefined;
     this.holdTimer = undefined;
     if (this.fd !== undefined) fs.closeSync(this.fd);
@@ -201,8 +212,17 @@ export class WireRecorder implements SecretSink {
 
   private push(entry: Recent): void {
     this.pending.push(entry);
-    this.queueStep();
+    if ((this.heldFrom ?? this.pending.length) - this.head >= STEP_BATCH) this.queueStep();
+    else if (!this.batchTimer) {
+      this.batchTimer = setTimeout(this.batchDue, BATCH_WAIT_MS);
+      this.batchTimer.unref();
+    }
   }
+
+  private readonly batchDue = (): void => {
+    this.batchTimer = undefined;
+    this.queueStep();
+  };
 
   private queueStep(): void {
     if (this.stepQueued) return;
@@ -224,8 +244,11 @@ export class WireRecorder implements SecretSink {
       }, WRITE_AFTER_MS);
       this.writeTimer.unref();
     }
-    if ((this.heldFrom ?? this.pending.length) > this.head) this.queueStep();
-    else if (this.heldFrom !== undefined && !this.holdTimer) {
+    if ((this.heldFrom ?? this.pending.length) - this.head >= STEP_BATCH) this.queueStep();
+    else if ((this.heldFrom ?? this.pending.length) > this.head && !this.batchTimer) {
+      this.batchTimer = setTimeout(this.batchDue, BATCH_WAIT_MS);
+      this.batchTimer.unref();
+    } else if (this.heldFrom !== undefined && !this.holdTimer) {
       // Held for a frame still arriving: look again when the hold would run out.
       this.holdTimer = setTimeout(() => {
         this.holdTimer = undefined;
