@@ -78,16 +78,21 @@ describe('wire recorder: masking', () => {
 describe('wire recorder: off the hot path', () => {
   const tick = () => new Promise((res) => setImmediate(res));
 
-  it('writes the trace within a few turns of the event loop, not on a timer', async () => {
+  it('masks and writes in batches: 16 chunks at once after the current turn, a smaller rest after 5 ms', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-wire-')), 'a.ndjson');
     const r = new WireRecorder({ file });
-    r.record('out', Buffer.from('0800'));
-    expect(r.mark()).toBe(1);
+    const masked = () => (r as unknown as { sequence: number }).sequence;
+    for (let i = 0; i < 16; i++) r.record('out', Buffer.from('0800'));
+    expect(masked()).toBe(0); // nothing on the sender's path
     await tick();
-    // Masked and formatted already; the file gets it in one batched write.
-    expect(r.entries()).toHaveLength(1);
+    expect(masked()).toBe(16);
+    r.record('out', Buffer.from('0800'));
+    await tick();
+    expect(masked()).toBe(16);
+    await new Promise((res) => setTimeout(res, 20));
+    expect(masked()).toBe(17);
     r.close();
-    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(17);
   });
 
   it('holds a chunk that ends inside a frame until the frame is complete, so the PAN in its second half is masked in the first', async () => {
