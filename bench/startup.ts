@@ -9,8 +9,8 @@ import { median } from './stats';
 /**
  * Start-up costs, each in fresh processes.
  * 1. Validation of a generated suite of 10,000 latency tests on the emulated-terminal device
- *    (bench/validate-probe.ts in a child): poshil = first checkSuiteFile in the process (schemas
- *    compiled on first use, as in `poshil validate` or `poshil run`); baseline = the first
+ *    (bench/validate-probe.ts in a child): poshil = first checkSuiteFile in the process (schema
+ *    validators loaded on first use, as in `poshil validate` or `poshil run`); baseline = the first
  *    read + JSON.parse of the same file in the same process. Warm figures in the details.
  * 2. `poshil run` cold start to the first transaction: wall time from spawning
  *    `node bin/poshil.js run <one echo test>` to the first 'out' entry of its wire trace. The
@@ -72,7 +72,7 @@ async function validation(dir: string, size: (typeof SIZES)[keyof typeof SIZES])
   const validateMs = pick((o) => o.validateFirstMs) ?? 0;
   const parseMs = pick((o) => o.parseFirstMs) ?? 0;
   const notes = [
-    `${size.tests} latency tests, ${(firsts[0].bytes / 1024).toFixed(0)} KiB; median of ${size.spawns} fresh process(es); first call each (schemas compiled on first use)`,
+    `${size.tests} latency tests, ${(firsts[0].bytes / 1024).toFixed(0)} KiB; median of ${size.spawns} fresh process(es); first call each (schema validators loaded on first use)`,
     `warm (tinybench mean): validate ${round(pick((o) => o.validateWarmMs) ?? 0, 2)} ms vs JSON.parse ${round(pick((o) => o.parseWarmMs) ?? 0, 2)} ms`,
   ];
   if (validateMs > MAX_VALIDATE_MS) notes.push(`MISSED by ${round(validateMs - MAX_VALIDATE_MS, 1)} ms`);

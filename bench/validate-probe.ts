@@ -1,7 +1,8 @@
 /**
  * Child-process probe for bench/startup.ts: times, in a fresh process, the first
  * read + JSON.parse of a suite file and then the first full validation of it (checkSuiteFile:
- * JSON with positions, both schemas compiled on first use, cross-checks, the device profile),
+ * JSON.parse and the duplicate-key check, the schemas — validators loaded or compiled on first
+ * use —, cross-checks, the device profile),
  * then warm figures of both with tinybench. Prints one JSON line on stdout.
  *
  *   node --import tsx bench/validate-probe.ts <suite.json> <warm time ms>
@@ -12,7 +13,7 @@ import { Bench } from 'tinybench';
 import * as fromSources from '../harness/suite/load';
 
 /**
- * What `poshil validate` runs: the bundle (dist/poshil.cjs, precompiled validators) when it is
+ * What `poshil validate` runs: the bundle (dist/poshil.cjs, generated validators in dist/validators/) when it is
  * built and current — as bin/poshil.js decides — else the sources.
  */
 function pickValidator(): { checkSuiteFile: typeof fromSources.checkSuiteFile; from: string } {

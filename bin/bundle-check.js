@@ -50,7 +50,7 @@ function loadBundle(file) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(readSource(file)), { filename: file, cachedData });
   const m = new Module(file, module);
   m.filename = file;
   m.paths = Module._nodeModulePaths(path.dirname(file));
@@ -61,19 +61,34 @@ function loadBundle(file) {
 }
 
 /**
- * Compiles and runs a bundle, lets `exercise` run typical work so the functions it needs are
- * compiled too, then writes the code cache beside the bundle.
+ * A bundle's text. bin/build.js writes them in ASCII, and an ASCII file read as Latin-1 is the
+ * same string made without UTF-8 decoding (~10 ms less for the CLI bundle); anything else is
+ * decoded as UTF-8.
  */
-function writeCodeCache(file, exercise) {
+function readSource(file) {
+  const bytes = fs.readFileSync(file);
+  return require('node:buffer').isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+}
+
+/**
+ * Compiles and runs a bundle, lets `exercise` run typical work (it may return a promise) so the
+ * functions it needs are compiled too, then writes the code cache beside the bundle. An
+ * exercise that fails only makes the cache cover less.
+ */
+async function writeCodeCache(file, exercise) {
   const vm = require('node:vm');
   const Module = require('node:module');
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file });
+  const script = new vm.Script(Module.wrap(readSource(file)), { filename: file });
   const m = new Module(file, module);
   m.filename = file;
   m.paths = Module._nodeModulePaths(path.dirname(file));
   require.cache[file] = m;
   script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, path.dirname(file));
-  if (exercise) exercise(m.exports);
+  try {
+    if (exercise) await exercise(m.exports);
+  } catch (err) {
+    console.error(`poshil build: exercising ${path.basename(file)} for its code cache failed (${err && err.message}); the cache covers less`);
+  }
   fs.writeFileSync(`${file}.v8cache`, script.createCachedData());
 }
 

@@ -1,13 +1,21 @@
 import type * as Hdr from 'hdr-histogram-js';
 
 /**
- * hdr-histogram-js builds its number formatters (Intl, ~12 ms) when it loads; loaded on first
- * use, so commands that never measure (validate, --version) do not pay for it.
+ * Only the parts of hdr-histogram-js used here, loaded on first use: its index also loads the
+ * log writer, which builds an Intl number formatter when it loads (~20 ms at a cold start, on
+ * the way to a run's first transaction), and commands that never measure need none of it.
  */
-let loaded: typeof Hdr | undefined;
-function hdrLib(): typeof Hdr {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, see above
-  return (loaded ??= require('hdr-histogram-js') as typeof Hdr);
+type HdrLib = Pick<typeof Hdr, 'build' | 'encodeIntoCompressedBase64' | 'decodeFromCompressedBase64'>;
+let loaded: HdrLib | undefined;
+function hdrLib(): HdrLib {
+  if (!loaded) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- deferred load, see above */
+    const { build } = require('hdr-histogram-js/dist/HistogramBuilder') as Pick<typeof Hdr, 'build'>;
+    const { encodeIntoCompressedBase64, decodeFromCompressedBase64 } = require('hdr-histogram-js/dist/encoding') as Pick<typeof Hdr, 'encodeIntoCompressedBase64' | 'decodeFromCompressedBase64'>;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    loaded = { build, encodeIntoCompressedBase64, decodeFromCompressedBase64 };
+  }
+  return loaded;
 }
 
 /**

@@ -143,3 +143,22 @@ export function buildSuiteSchema(registry: Record<string, TestKind<unknown>> = k
     additionalProperties: false,
   };
 }
+
+/**
+ * The suite schema in parts, for checking a valid suite quickly (validators.ts): `shape` is
+ * the schema without the per-kind branches of a test, `kinds` the `then` of each kind's branch.
+ * A suite is valid exactly when it matches `shape` — so every test is an object whose `kind` is
+ * one of the kinds — and each test matches the part of its own kind: the branches of the other
+ * kinds do not apply to it. Derived from buildSuiteSchema, so the two cannot disagree.
+ */
+export function suiteSchemaParts(registry?: Record<string, TestKind<unknown>>): { shape: JsonSchema; kinds: Record<string, JsonSchema> } {
+  const full = buildSuiteSchema(registry);
+  const properties = full.properties as Record<string, JsonSchema>;
+  const tests = properties.tests;
+  const { allOf, ...test } = tests.items as JsonSchema & { allOf: { if: { properties: { kind: { const: string } } }; then: JsonSchema }[] };
+  const kinds: Record<string, JsonSchema> = {};
+  // A part is compiled on its own: it keeps the root's shared definitions, should it refer to any.
+  const defs = full.$defs === undefined ? {} : { $defs: full.$defs };
+  for (const branch of allOf) kinds[branch.if.properties.kind.const] = { ...branch.then, ...defs };
+  return { shape: { ...full, properties: { ...properties, tests: { ...tests, items: test } } }, kinds };
+}
