@@ -104,7 +104,7 @@ export class WireRecorder implements SecretSink {
   private readonly taps = new Set<(dir: 'out' | 'in', data: Buffer) => void>();
 
   constructor(options: WireRecorderOptions = {}) {
-    this.keep = options.keep ?? 2000;
+    this.keep = options.keep ?? 1000;
     this.maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
     if (options.file) this.fd = fs.openSync(options.file, 'a');
   }
@@ -272,7 +272,7 @@ export class WireRecorder implements SecretSink {
         this.lineChars += line.length + 1;
       }
     }
-    if (this.recent.length > this.keep * 2) this.trimRecent(this.keep);
+    if (this.recent.length > this.keep + 256) this.trimRecent(this.keep);
     if (this.head === this.pending.length) {
       this.pending = [];
       this.head = 0;
