@@ -7,15 +7,17 @@ import type { SecretSink } from '../protocols/protocol';
  * is written anywhere.
  *
  * Off the hot path: recording only stamps and copies the chunk. Masking, formatting and
- * writing happen in small steps queued with setImmediate, which Node runs after the current
- * I/O callbacks and their promise continuations — so after a closed loop has already sent its
- * next request, while the device works on it, not between an answer and the next send.
- * (bench/closed-loop.ts measures the difference: the same work before the send lengthens every
- * transaction by its full cost; after the send it costs almost nothing.)
+ * writing happen in batches (16 chunks, or what there is after 5 ms) run with setImmediate,
+ * which Node runs after the current I/O callbacks and their promise continuations — so after a
+ * closed loop has already sent its next request, not between an answer and the next send.
+ * Work before the send lengthens every transaction by its full cost; after it, much less
+ * (bench/README.md: on two cores the device's process often shares the harness's core, so it
+ * is not free either).
  *
  * Masking waits until the protocol layer has seen the bytes: a chunk that ends inside a frame
- * is held while the link is mid-frame (settled(false)), because the PAN in that frame is only
- * registered when the rest arrives and the frame is decoded.
+ * is held while the link is mid-frame (settled(true)), because the PAN in that frame is only
+ * registered when the rest arrives and the frame is decoded; the frame's chunks are then
+ * masked as one piece, so a PAN split between them is found whole.
  *
  * Memory stays bounded: with a file, entries are appended as NDJSON and dropped; without one
  * only the most recent `keep` entries are held (for tests and error evidence).
