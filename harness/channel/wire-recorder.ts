@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { maskedViews } from '../masking/pan';
+import { TraceLines } from './trace-lines';
 import type { SecretSink } from '../protocols/protocol';
 
 /**
@@ -55,8 +56,8 @@ const STEP_BATCH = 16;
 const STEP_ENTRIES = 64;
 /** A batch that does not fill (a slow run) is masked after this long. */
 const BATCH_WAIT_MS = 5;
-/** Formatted lines are written in batches of about this many characters… */
-const WRITE_BATCH_CHARS = 32 * 1024;
+/** Formatted lines are written in batches of about this many bytes… */
+const WRITE_BATCH_BYTES = 32 * 1024;
 /** …or after this long, so a trace is never far behind a slow run. */
 const WRITE_AFTER_MS = 50;
 /** A chunk held for an unfinished frame is masked anyway after this long (the frame is not coming). */
@@ -96,8 +97,7 @@ export class WireRecorder implements SecretSink {
   private readonly keep: number;
   private fd: number | undefined;
   /** Masked lines waiting for one write. */
-  private lines: string[] = [];
-  private lineChars = 0;
+  private lines: TraceLines | undefined;
   private writeTimer: NodeJS.Timeout | undefined;
   private readonly maxChunks: number;
   private chunks = 0;
@@ -108,7 +108,10 @@ export class WireRecorder implements SecretSink {
   constructor(options: WireRecorderOptions = {}) {
     this.keep = options.keep ?? 1000;
     this.maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
-    if (options.file) this.fd = fs.openSync(options.file, 'a');
+    if (options.file) {
+      this.fd = fs.openSync(options.file, 'a');
+      this.lines = new TraceLines(this.fd);
+    }
   }
 
   addPan(pan: string): void {
@@ -206,6 +209,7 @@ export class WireRecorder implements SecretSink {
     this.holdTimer = undefined;
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
+    this.lines = undefined;
   }
 
   private now(): number {
@@ -238,8 +242,9 @@ export class WireRecorder implements SecretSink {
     const held = this.heldFrom === undefined ? undefined : this.pending[this.heldFrom];
     if (held && this.now() - held.t_ns > MAX_HOLD_MS * 1e6) this.heldFrom = undefined;
     this.drain(STEP_ENTRIES);
-    if (this.lineChars >= WRITE_BATCH_CHARS) this.writeLines();
-    else if (this.lines.length > 0 && !this.writeTimer) {
+    const waiting = this.lines?.pending ?? 0;
+    if (waiting >= WRITE_BATCH_BYTES) this.writeLines();
+    else if (waiting > 0 && !this.writeTimer) {
       this.writeTimer = setTimeout(() => {
         this.writeTimer = undefined;
         this.writeLines();
@@ -267,11 +272,10 @@ export class WireRecorder implements SecretSink {
       const e = this.pending[this.head]!;
       this.recent.push(e);
       this.sequence++;
-      if (this.fd !== undefined) {
+      if (this.lines) {
         // Masked and formatted here only for the file; the in-memory window is masked when asked for.
-        const line = this.line(e, this.pending, this.head);
-        this.lines.push(line);
-        this.lineChars += line.length + 1;
+        if (e.data && this.maskedAlone(this.pending, this.head)) this.lines.chunk(e.t_ns, e.dir as 'out' | 'in', e.data, this.pans);
+        else this.lines.text(this.line(e, this.pending, this.head));
       }
     }
     if (this.recent.length > this.keep + 256) this.trimRecent(this.keep);
@@ -289,11 +293,7 @@ export class WireRecorder implements SecretSink {
   }
 
   private writeLines(): void {
-    if (this.lines.length === 0) return;
-    const text = this.lines.join('\n') + '\n';
-    this.lines = [];
-    this.lineChars = 0;
-    if (this.fd !== undefined) fs.writeSync(this.fd, text);
+    this.lines?.flush();
   }
 
   /** The NDJSON line of an entry: JSON.stringify(this.masked(r)), built directly (one per chunk of a run). */
@@ -314,9 +314,7 @@ export class WireRecorder implements SecretSink {
     const e = list[index]!;
     if (e.views) return e.views;
     const data = e.data!;
-    if (e.dir !== 'in') return maskedViews(data, this.pans);
-    const next = nextIn(list, index);
-    if (!e.cont && (next < 0 || !list[next]!.cont)) return maskedViews(data, this.pans);
+    if (this.maskedAlone(list, index)) return maskedViews(data, this.pans);
     // The frame's chunks: back to the first, forward to the last still in this list.
     let first = index;
     while (list[first]!.cont) {
@@ -335,6 +333,15 @@ export class WireRecorder implements SecretSink {
       offset += n;
     }
     return e.views ?? maskedViews(data, this.pans);
+  }
+
+  /** list[index] is a whole frame, or outgoing: masked by itself, not as part of a frame in several chunks. */
+  private maskedAlone(list: Recent[], index: number): boolean {
+    const e = list[index]!;
+    if (e.views) return false;
+    if (e.dir !== 'in') return true;
+    const next = nextIn(list, index);
+    return !e.cont && (next < 0 || !list[next]!.cont);
   }
 
   private masked(r: Recent, list: Recent[], index: number): WireEntry {

@@ -75,23 +75,44 @@ export function maskDeep<T>(value: T, knownPans: Iterable<string> = []): T {
 /**
  * The two views of a chunk of wire bytes a trace keeps, both masked: hex (where packed-BCD
  * PAN digits appear as hex characters) and ASCII with non-printables as '.'.
- *
- * Works on the bytes, not on strings: one pass finds ASCII digit runs, one finds runs of
- * decimal nibbles (packed BCD), and native indexOf finds the known PANs in either form. A
- * masked ASCII character masks both of its hex digits too. Runs once per traced chunk, so it is
- * kept cheap (a few µs for a 150-byte frame).
+ * (A trace file builds the same views straight into bytes: channel/trace-lines.ts.)
  */
 export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { hex: string; ascii: string } {
   const hex = bytes.toString('hex').toUpperCase();
   const ascii = NON_PRINTABLE.test(bytes.toString('latin1')) ? bytes.toString('latin1').replace(NON_PRINTABLE_ALL, '.') : bytes.toString('latin1');
-  // [from, to) ranges to star: ASCII characters (bytes), and hex digits (nibbles).
-  const maskedChars: [number, number][] = [];
-  const maskedNibbles: [number, number][] = [];
+  const { chars, nibbles } = panRanges(bytes, hex, knownPans);
+  if (chars.length === 0 && nibbles.length === 0) return { hex, ascii };
+  const hexRanges: [number, number][] = [];
+  for (let r = 0; r < nibbles.length; r += 2) hexRanges.push([nibbles[r]!, nibbles[r + 1]!]);
+  for (let r = 0; r < chars.length; r += 2) hexRanges.push([2 * chars[r]!, 2 * chars[r + 1]!]);
+  const charRanges: [number, number][] = [];
+  for (let r = 0; r < chars.length; r += 2) charRanges.push([chars[r]!, chars[r + 1]!]);
+  return { hex: starRanges(hex, hexRanges), ascii: starRanges(ascii, charRanges) };
+}
+
+/** Something a PAN's digits can be searched in: the hex view as a string, or as bytes. */
+export interface HexView {
+  indexOf(digits: string, from: number): number;
+}
+
+/**
+ * Where the PANs of a chunk are, as the parts to star: `chars` are [from, to) pairs of byte
+ * positions (ASCII digits; their hex digits are starred too), `nibbles` [from, to) pairs of hex
+ * digit positions (packed BCD). `hex` is the chunk's hex view, where known PANs are looked
+ * for as BCD at any nibble.
+ *
+ * Works on the bytes, not on strings: one pass finds ASCII digit runs, one finds runs of
+ * decimal nibbles, and native indexOf finds the known PANs in either form. Runs once per
+ * traced chunk, so it is kept cheap (about a µs for a 150-byte frame).
+ */
+export function panRanges(bytes: Buffer, hex: HexView, knownPans: Iterable<string>): { chars: number[]; nibbles: number[] } {
+  const chars: number[] = [];
+  const nibbles: number[] = [];
   for (const pan of knownPans) {
     if (pan.length < 12) continue;
     const asBytes = panBytes(pan);
-    for (let at = bytes.indexOf(asBytes); at !== -1; at = bytes.indexOf(asBytes, at + 1)) keep(at, at + pan.length, maskedChars);
-    for (let at = hex.indexOf(pan); at !== -1; at = hex.indexOf(pan, at + 1)) keep(at, at + pan.length, maskedNibbles);
+    for (let at = bytes.indexOf(asBytes); at !== -1; at = bytes.indexOf(asBytes, at + 1)) keep(at, at + pan.length, chars);
+    for (let at = hex.indexOf(pan, 0); at !== -1; at = hex.indexOf(pan, at + 1)) keep(at, at + pan.length, nibbles);
   }
   // ASCII digit runs: a Luhn-valid 13–19 digit run standing alone, or 12–19 digits before a
   // track-2 separator ('=' or 'D').
@@ -106,12 +127,12 @@ export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { 
     const len = j - i;
     if (len >= 12 && len <= 19) {
       const next = bytes[j];
-      if (next === 0x3d || next === 0x44 || (len >= 13 && luhnValid(bytes.toString('latin1', i, j)))) keep(i, j, maskedChars);
+      if (next === 0x3d || next === 0x44 || (len >= 13 && luhnDigits(bytes, i, j, 1))) keep(i, j, chars);
     }
     i = j;
   }
   // Packed BCD: runs of decimal nibbles, the same two rules (separator nibble D), read from
-  // the bytes (nibble k is the high half of byte k/2 when k is even) rather than the hex text.
+  // the bytes (nibble k is the high half of byte k/2 when k is even).
   for (let k = 0; k < 2 * n; ) {
     if (nibbleAt(bytes, k) > 9) {
       k++;
@@ -120,23 +141,38 @@ export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { 
     let j = k + 1;
     while (j < 2 * n && nibbleAt(bytes, j) <= 9) j++;
     const len = j - k;
-    if (len >= 12 && len <= 19 && ((j < 2 * n && nibbleAt(bytes, j) === 0x0d) || (len >= 13 && luhnValid(hex.slice(k, j))))) keep(k, j, maskedNibbles);
+    if (len >= 12 && len <= 19 && ((j < 2 * n && nibbleAt(bytes, j) === 0x0d) || (len >= 13 && luhnDigits(bytes, k, j, 2)))) keep(k, j, nibbles);
     k = j;
   }
-  if (maskedChars.length === 0 && maskedNibbles.length === 0) return { hex, ascii };
-  return {
-    hex: starRanges(hex, [...maskedNibbles, ...maskedChars.map(([a, b]): [number, number] => [2 * a, 2 * b])]),
-    ascii: starRanges(ascii, maskedChars),
-  };
+  return { chars, nibbles };
+}
+
+/**
+ * Luhn over digits [from, to) of `bytes`, read as ASCII characters (perByte 1) or as nibbles
+ * (perByte 2) — luhnValid without making the string.
+ */
+function luhnDigits(bytes: Buffer, from: number, to: number, perByte: 1 | 2): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = to - 1; i >= from; i--) {
+    let d = perByte === 1 ? bytes[i]! - 48 : nibbleAt(bytes, i);
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
 }
 
 const NON_PRINTABLE = /[^\x20-\x7e]/;
 const NON_PRINTABLE_ALL = /[^\x20-\x7e]/g;
 
 /** Records the part of a PAN at [start, end) to star: all but the first 6 and last 4. */
-function keep(start: number, end: number, into: [number, number][]): void {
-  const len = end - start;
-  into.push(len <= 10 ? [start, end] : [start + 6, end - 4]);
+function keep(start: number, end: number, into: number[]): void {
+  if (end - start <= 10) into.push(start, end);
+  else into.push(start + 6, end - 4);
 }
 
 function nibbleAt(bytes: Buffer, k: number): number {
