@@ -14,8 +14,21 @@ import { panRanges } from '../masking/pan';
 export class TraceLines {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
   private used = 0;
+  /** File offset of the buffer's first byte. */
+  private written: number;
 
-  constructor(private readonly fd: number) {}
+  /** `at`: the file's size when opened (lines are appended). */
+  constructor(
+    private readonly fd: number,
+    at = 0,
+  ) {
+    this.written = at;
+  }
+
+  /** File offset at which the next line will start. */
+  get position(): number {
+    return this.written + this.used;
+  }
 
   /** Bytes waiting for the next write. */
   get pending(): number {
@@ -72,6 +85,7 @@ export class TraceLines {
   flush(): void {
     let at = 0;
     while (at < this.used) at += fs.writeSync(this.fd, this.buf, at, this.used - at);
+    this.written += this.used;
     this.used = 0;
   }
 

@@ -20,8 +20,11 @@ import type { SecretSink } from '../protocols/protocol';
  * registered when the rest arrives and the frame is decoded; the frame's chunks are then
  * masked as one piece, so a PAN split between them is found whole.
  *
- * Memory stays bounded: with a file, entries are appended as NDJSON and dropped; without one
- * only the most recent `keep` entries are held (for tests and error evidence).
+ * Memory stays bounded: with a file, entries are appended as NDJSON and dropped, and excerpts
+ * (since a mark, the latest entries) are read back from the file; without one only the most
+ * recent `keep` entries are held. A file-backed recorder holds no window of chunks: in a long
+ * run every chunk it kept for a thousand more would outlive the young generation and be
+ * promoted, making work for the old generation's collector on every transaction.
  */
 export type WireDirection = 'out' | 'in' | 'event';
 
@@ -60,6 +63,8 @@ const BATCH_WAIT_MS = 5;
 const WRITE_BATCH_BYTES = 32 * 1024;
 /** …or after this long, so a trace is never far behind a slow run. */
 const WRITE_AFTER_MS = 50;
+/** At most this much of the file is read back for an excerpt (since a mark, the latest entries). */
+const READ_BACK_BYTES = 8 * 1024 * 1024;
 /** A chunk held for an unfinished frame is masked anyway after this long (the frame is not coming). */
 const MAX_HOLD_MS = 1000;
 
@@ -90,8 +95,13 @@ export class WireRecorder implements SecretSink {
   private stepQueued = false;
   private holdTimer: NodeJS.Timeout | undefined;
   private batchTimer: NodeJS.Timeout | undefined;
-  /** The latest entries, unmasked until since()/entries() asks (rare: conformance evidence). */
+  /** Without a file: the latest entries, unmasked until since()/entries() asks. */
   private readonly recent: Recent[] = [];
+  /** With a file: where in it this recorder's lines begin, and where marked entries' lines begin. */
+  private fileStart = 0;
+  private readonly markedAt = new Map<number, number>();
+  /** Marks whose entry is not written yet, in order. */
+  private marksDue: number[] = [];
   /** Entries moved out of `pending` so far (numbering for mark/since). */
   private sequence = 0;
   private readonly keep: number;
@@ -109,8 +119,9 @@ export class WireRecorder implements SecretSink {
     this.keep = options.keep ?? 1000;
     this.maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
     if (options.file) {
-      this.fd = fs.openSync(options.file, 'a');
-      this.lines = new TraceLines(this.fd);
+      this.fd = fs.openSync(options.file, 'a+');
+      this.fileStart = fs.fstatSync(this.fd).size;
+      this.lines = new TraceLines(this.fd, this.fileStart);
     }
   }
 
@@ -172,23 +183,49 @@ export class WireRecorder implements SecretSink {
 
   /** A position in the trace, for since(). */
   mark(): number {
-    return this.sequence + this.pending.length - this.head;
+    const mark = this.sequence + this.pending.length - this.head;
+    if (this.lines && this.marksDue.at(-1) !== mark) this.marksDue.push(mark);
+    return mark;
   }
 
-  /** Masked entries recorded since a mark (as far as the in-memory window reaches). */
+  /**
+   * Masked entries recorded since a mark: up to `keep` of them from the file, or as far as the
+   * in-memory window reaches.
+   */
   since(mark: number): WireEntry[] {
     this.flush();
+    if (this.lines) return this.readBack(mark >= this.sequence ? this.lines.position : (this.markedAt.get(mark) ?? this.fileStart)).slice(0, this.keep);
     this.trimRecent(this.keep);
     const first = this.sequence - this.recent.length;
     const from = Math.max(0, mark - first);
     return this.recent.slice(from).map((r, i) => this.masked(r, this.recent, from + i));
   }
 
-  /** The most recent masked entries (flushes first). */
+  /** The most recent masked entries, up to `keep` (flushes first). */
   entries(): WireEntry[] {
     this.flush();
+    if (this.lines) return this.readBack(this.fileStart).slice(-this.keep);
     this.trimRecent(this.keep);
     return this.recent.map((r, i) => this.masked(r, this.recent, i));
+  }
+
+  /** This recorder's lines in its file from a byte offset on (at most READ_BACK_BYTES of them). */
+  private readBack(from: number): WireEntry[] {
+    const end = this.lines!.position;
+    if (from >= end) return [];
+    const length = Math.min(end - from, READ_BACK_BYTES);
+    const bytes = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(this.fd!, bytes, got, length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    const text = bytes.toString('utf8', 0, got);
+    // A cut at READ_BACK_BYTES leaves a partial last line: drop it.
+    const lines = text.split('\n');
+    lines.pop();
+    return lines.map((l) => JSON.parse(l) as WireEntry);
   }
 
   /** Masks and writes everything recorded so far, held chunks included. */
@@ -270,7 +307,8 @@ export class WireRecorder implements SecretSink {
     const stop = Math.min(this.heldFrom ?? this.pending.length, this.head + max);
     for (; this.head < stop; this.head++) {
       const e = this.pending[this.head]!;
-      this.recent.push(e);
+      if (!this.lines) this.recent.push(e);
+      else if (this.marksDue.length > 0 && this.marksDue[0] === this.sequence) this.markedAt.set(this.marksDue.shift()!, this.lines.position);
       this.sequence++;
       if (this.lines) {
         // Masked and formatted here only for the file; the in-memory window is masked when asked for.

@@ -73,6 +73,27 @@ describe('wire recorder: masking', () => {
     r.addPan(PAN);
     expect(r.since(mark)[0]!.ascii).toBe('0210541333******0434');
   });
+
+  it('with a file, reads excerpts back from it: only its own lines, from the mark on, masked', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-wire-'));
+    const file = path.join(dir, 'ecr.ndjson');
+    fs.writeFileSync(file, '{"t_ns":1,"dir":"event","note":"an earlier run"}\n');
+    const r = new WireRecorder({ file, keep: 3 });
+    r.record('out', Buffer.from('before'));
+    const mark = r.mark();
+    r.record('out', Buffer.from(`0200${PAN}`));
+    r.addPan(PAN);
+    r.record('in', Buffer.from('0210 approved'));
+    const later = r.mark();
+    for (let i = 0; i < 5; i++) r.record('out', Buffer.from(`echo ${i}`));
+    expect(r.since(mark).map((e) => e.ascii)).toEqual(['0200541333******0434', '0210 approved', 'echo 0']);
+    expect(r.since(later)[0]!.ascii).toBe('echo 0');
+    expect(r.since(r.mark())).toEqual([]);
+    expect(r.entries().map((e) => e.ascii)).toEqual(['echo 2', 'echo 3', 'echo 4']);
+    r.close();
+    expect(fs.readFileSync(file, 'utf8').split('\n')[0]).toContain('an earlier run');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('wire recorder: off the hot path', () => {
