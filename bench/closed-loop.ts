@@ -28,7 +28,7 @@ import { median } from './stats';
 const SIZES = {
   // Nine short rounds rather than five long ones: the median of nine paired ratios shrugs off a
   // busy neighbour for a few seconds better (this machine has two cores).
-  full: { rounds: 31, timeMs: 250, warmupMs: 30, warmupIterations: 50, warmupRound: true },
+  full: { rounds: 61, timeMs: 120, warmupMs: 0, warmupIterations: 20, warmupRound: true },
   tiny: { rounds: 1, timeMs: 100, warmupMs: 0, warmupIterations: 10, warmupRound: false },
 } as const;
 

@@ -2,8 +2,13 @@ import fs from 'node:fs';
 import { panRanges } from '../masking/pan';
 
 /**
- * The NDJSON lines of a wire trace file, built as bytes in one reused buffer and written with
- * one system call per batch.
+ * The NDJSON lines of a wire trace file, built as bytes in reused buffers; each full batch is
+ * written by libuv's thread pool (a positioned write), so the copy into the page cache — a
+ * couple of µs per transaction on a slow disk — is off the thread that sends the next request.
+ * flush() makes the file complete at once: it writes, synchronously and at the same positions,
+ * every batch still on its way (the same bytes twice, whichever lands last), so a reader
+ * after a flush never finds a gap. The descriptor is closed only after the last background
+ * write is back, so no write can land in a file that later reuses the number.
  *
  * A chunk's line is the same text as JSON.stringify of its masked entry (t_ns, dir, bytes, hex,
  * ascii), but made without the strings: no hex string to upper-case, no latin1 decode, no
@@ -12,17 +17,27 @@ import { panRanges } from '../masking/pan';
  * collection after it).
  */
 export class TraceLines {
-  private buf = Buffer.allocUnsafe(INITIAL_BYTES);
+  private buf: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
   private used = 0;
   /** File offset of the buffer's first byte. */
   private written: number;
+  /** Batches handed to the thread pool and not back yet. */
+  private readonly inFlight = new Set<Batch>();
+  /** Buffers back from the thread pool, for the next batches. */
+  private readonly spare: Buffer[] = [];
+  private closing = false;
+  /** A background write that failed (a full disk): thrown by the next flush. */
+  private failure: Error | undefined;
 
-  /** `at`: the file's size when opened (lines are appended). */
-  constructor(
-    private readonly fd: number,
-    at = 0,
-  ) {
-    this.written = at;
+  /** The open file (read and write; never O_APPEND, whose writes ignore their offsets). */
+  readonly fd: number;
+  /** Where this writer's lines begin: the file's size when opened (lines are appended after it). */
+  readonly start: number;
+
+  constructor(file: string) {
+    this.fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o666);
+    this.start = fs.fstatSync(this.fd).size;
+    this.written = this.start;
   }
 
   /** File offset at which the next line will start. */
@@ -81,20 +96,68 @@ export class TraceLines {
     this.buf[this.used++] = NEWLINE;
   }
 
-  /** Writes what is waiting. */
-  flush(): void {
-    let at = 0;
-    while (at < this.used) at += fs.writeSync(this.fd, this.buf, at, this.used - at);
+  /** Hands what is waiting to the thread pool to write, and goes on in another buffer. */
+  write(): void {
+    if (this.used === 0) return;
+    const batch: Batch = { buf: this.buf, length: this.used, at: this.written };
+    this.inFlight.add(batch);
+    fs.write(this.fd, batch.buf, 0, batch.length, batch.at, (err) => this.back(batch, err));
     this.written += this.used;
     this.used = 0;
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(INITIAL_BYTES);
   }
 
-  /** Makes room for `bytes` more: writes what is waiting if need be, grows for a huge chunk. */
+  /** Makes the file complete now: batches still on their way, then what is waiting. */
+  flush(): void {
+    for (const batch of this.inFlight) writeAllSync(this.fd, batch.buf, batch.length, batch.at);
+    writeAllSync(this.fd, this.buf, this.used, this.written);
+    this.written += this.used;
+    this.used = 0;
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw failure;
+    }
+  }
+
+  /** Flushes, and closes the file once no background write is left. */
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      this.closing = true;
+      if (this.inFlight.size === 0) fs.closeSync(this.fd);
+    }
+  }
+
+  private back(batch: Batch, err: Error | null): void {
+    this.inFlight.delete(batch);
+    if (err && !this.closing) this.failure ??= err;
+    if (this.closing) {
+      if (this.inFlight.size === 0) fs.close(this.fd, () => undefined);
+      return;
+    }
+    if (batch.buf.length === INITIAL_BYTES && this.spare.length < 2) this.spare.push(batch.buf);
+  }
+
+  /** Makes room for `bytes` more: sends what is waiting if need be, grows for a huge chunk. */
   private room(bytes: number): void {
     if (this.used + bytes <= this.buf.length) return;
-    this.flush();
+    this.write();
     if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
   }
+}
+
+interface Batch {
+  buf: Buffer;
+  length: number;
+  /** File offset. */
+  at: number;
+}
+
+function writeAllSync(fd: number, buf: Buffer, length: number, at: number): void {
+  let done = 0;
+  while (done < length) done += fs.writeSync(fd, buf, done, length - done, at + done);
 }
 
 const INITIAL_BYTES = 64 * 1024;

@@ -119,9 +119,9 @@ export class WireRecorder implements SecretSink {
     this.keep = options.keep ?? 1000;
     this.maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
     if (options.file) {
-      this.fd = fs.openSync(options.file, 'a+');
-      this.fileStart = fs.fstatSync(this.fd).size;
-      this.lines = new TraceLines(this.fd, this.fileStart);
+      this.lines = new TraceLines(options.file);
+      this.fd = this.lines.fd;
+      this.fileStart = this.lines.start;
     }
   }
 
@@ -244,7 +244,7 @@ export class WireRecorder implements SecretSink {
     this.batchTimer = undefined;
     this.writeTimer = undefined;
     this.holdTimer = undefined;
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.lines?.close();
     this.fd = undefined;
     this.lines = undefined;
   }
@@ -280,11 +280,11 @@ export class WireRecorder implements SecretSink {
     if (held && this.now() - held.t_ns > MAX_HOLD_MS * 1e6) this.heldFrom = undefined;
     this.drain(STEP_ENTRIES);
     const waiting = this.lines?.pending ?? 0;
-    if (waiting >= WRITE_BATCH_BYTES) this.writeLines();
+    if (waiting >= WRITE_BATCH_BYTES) this.lines!.write();
     else if (waiting > 0 && !this.writeTimer) {
       this.writeTimer = setTimeout(() => {
         this.writeTimer = undefined;
-        this.writeLines();
+        this.lines?.write();
       }, WRITE_AFTER_MS);
       this.writeTimer.unref();
     }

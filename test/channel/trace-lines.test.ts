@@ -12,13 +12,11 @@ const UNKNOWN_PAN = '5413330089010434'; // Luhn-valid, never registered
 function written(fill: (lines: TraceLines) => void): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-trace-lines-'));
   const file = path.join(dir, 'trace.ndjson');
-  const fd = fs.openSync(file, 'a');
+  const lines = new TraceLines(file);
   try {
-    const lines = new TraceLines(fd);
     fill(lines);
-    lines.flush();
   } finally {
-    fs.closeSync(fd);
+    lines.close();
   }
   const text = fs.readFileSync(file, 'utf8');
   fs.rmSync(dir, { recursive: true, force: true });
@@ -70,6 +68,29 @@ describe('Trace lines built as bytes', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('appends after what the file held, and a flush right after a background write leaves no gap', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-trace-lines-'));
+    const file = path.join(dir, 'trace.ndjson');
+    fs.writeFileSync(file, '{"t_ns":0,"dir":"event","note":"an earlier run"}\n');
+    const lines = new TraceLines(file);
+    const frame = Buffer.from('0210 approved', 'latin1');
+    for (let i = 1; i <= 3000; i++) {
+      lines.chunk(i, 'in', frame, new Set());
+      // Batches go to the thread pool as they fill, while the next ones are made.
+      if (i % 500 === 0) lines.write();
+    }
+    lines.flush();
+    // Read at once: the batches still on their way were written again, in place.
+    const now = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(now).toHaveLength(3001);
+    expect(now.slice(1).map((l) => JSON.parse(l).t_ns)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    lines.close();
+    // And the background writes, landing later, change nothing.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toEqual(now);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps lines whole across a batch larger than its buffer, and a chunk larger than the buffer', () => {
