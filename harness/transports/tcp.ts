@@ -43,7 +43,7 @@ export class TcpTransport implements Transport {
       // TLS: the certificate is checked against the CA and the name (rejectUnauthorized), always.
       const socket = t
         ? tls.connect({ host: this.host, port: this.options.port, servername: t.servername, ca: t.ca, minVersion: t.minVersion, rejectUnauthorized: true })
-        : net.connect({ host: this.host, port: this.options.port });
+        : net.connect({ host: this.host, port: this.options.port, onread: { buffer: READ_BUFFER, callback: (n, buf) => this.received(buf, n) } });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new DeviceUnreachableError(`could not connect to ${this.endpoint}: no answer within ${timeoutMs} ms (is the device on this network and listening?)`));
@@ -62,10 +62,23 @@ export class TcpTransport implements Transport {
     });
   }
 
+  /**
+   * Plain TCP reads go straight from libuv into one buffer and to this callback (net's onread),
+   * not through the Readable stream's push, 'data' event and read-ahead scheduling — a
+   * transaction's worth of work on every answer. The buffer is reused, so listeners get a copy.
+   */
+  private received(buf: Uint8Array, n: number): boolean {
+    const chunk = Buffer.allocUnsafe(n);
+    chunk.set(n === buf.length ? buf : buf.subarray(0, n));
+    this.listeners.emitData(chunk);
+    return true;
+  }
+
   private attach(socket: net.Socket): void {
     this.socket = socket;
     let lastError: Error | undefined;
-    socket.on('data', (chunk: Buffer) => this.listeners.emitData(chunk));
+    // TLS sockets deliver through 'data'; plain ones through onread (received below).
+    if (this.options.tls) socket.on('data', (chunk: Buffer) => this.listeners.emitData(chunk));
     socket.on('error', (err) => {
       lastError = err;
     });
@@ -137,3 +150,10 @@ function describeSocketError(err: NodeJS.ErrnoException): string {
       return err.message;
   }
 }
+
+/**
+ * Where plain TCP reads land before they are copied out (see received()). One for every
+ * connection: reads are handled one at a time on the event loop, and each copies its bytes
+ * out before returning.
+ */
+const READ_BUFFER = Buffer.alloc(64 * 1024);

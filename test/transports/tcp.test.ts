@@ -38,6 +38,27 @@ describe('tcp transport', () => {
     server.close();
   });
 
+  it('hands every chunk over as its own buffer: one kept by a listener is not overwritten by the next reads (two connections)', async () => {
+    const { server, port } = await listen((s) => s.on('data', (d) => s.write(d)));
+    const a = new TcpTransport({ port });
+    const b = new TcpTransport({ port });
+    await a.open();
+    await b.open();
+    const kept: Buffer[] = [];
+    const arrived = (t: TcpTransport, n: number) => new Promise<void>((resolve) => t.onData((chunk) => { kept.push(chunk); if (kept.length === n) resolve(); }));
+    const allFour = Promise.race([arrived(a, 4), arrived(b, 4)]);
+    for (const [t, text] of [[a, 'first'], [b, 'second'], [a, 'third'], [b, 'fourth']] as const) {
+      await t.write(Buffer.from(text));
+      // One at a time, so each arrives as a read of its own.
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await allFour;
+    expect(kept.map((c) => c.toString())).toEqual(['first', 'second', 'third', 'fourth']);
+    await a.close();
+    await b.close();
+    server.close();
+  });
+
   it('fires disconnect once when the device closes the link, and then refuses writes', async () => {
     const { server, port } = await listen((s) => setTimeout(() => s.destroy(), 10));
     const t = new TcpTransport({ port });
