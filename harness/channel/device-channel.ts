@@ -96,7 +96,7 @@ export class DeviceChannel implements Channel {
       },
       in: (bytes) => {
         this.counters.bytesIn += bytes.length;
-        this.recorder.record('in', bytes);
+        this.recorder.record('in', bytes, this.transport.freshChunks === true);
       },
       settled: (midFrame) => this.recorder.settled(midFrame),
     });

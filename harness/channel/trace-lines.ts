@@ -21,8 +21,10 @@ export class TraceLines {
   private used = 0;
   /** File offset of the buffer's first byte. */
   private written: number;
-  /** Batches handed to the thread pool and not back yet. */
+  /** Batches handed to the thread pool whose bytes may not be in the file yet. */
   private readonly inFlight = new Set<Batch>();
+  /** Background writes not back yet (the descriptor stays open until they are). */
+  private outstanding = 0;
   /** Buffers back from the thread pool, for the next batches. */
   private readonly spare: Buffer[] = [];
   private closing = false;
@@ -101,6 +103,7 @@ export class TraceLines {
     if (this.used === 0) return;
     const batch: Batch = { buf: this.buf, length: this.used, at: this.written };
     this.inFlight.add(batch);
+    this.outstanding++;
     fs.write(this.fd, batch.buf, 0, batch.length, batch.at, (err) => this.back(batch, err));
     this.written += this.used;
     this.used = 0;
@@ -110,6 +113,8 @@ export class TraceLines {
   /** Makes the file complete now: batches still on their way, then what is waiting. */
   flush(): void {
     for (const batch of this.inFlight) writeAllSync(this.fd, batch.buf, batch.length, batch.at);
+    // In the file now, whenever their background writes come back: not written again.
+    this.inFlight.clear();
     writeAllSync(this.fd, this.buf, this.used, this.written);
     this.written += this.used;
     this.used = 0;
@@ -126,15 +131,16 @@ export class TraceLines {
       this.flush();
     } finally {
       this.closing = true;
-      if (this.inFlight.size === 0) fs.closeSync(this.fd);
+      if (this.outstanding === 0) fs.closeSync(this.fd);
     }
   }
 
   private back(batch: Batch, err: Error | null): void {
     this.inFlight.delete(batch);
+    this.outstanding--;
     if (err && !this.closing) this.failure ??= err;
     if (this.closing) {
-      if (this.inFlight.size === 0) fs.close(this.fd, () => undefined);
+      if (this.outstanding === 0) fs.close(this.fd, () => undefined);
       return;
     }
     if (batch.buf.length === INITIAL_BYTES && this.spare.length < 2) this.spare.push(batch.buf);

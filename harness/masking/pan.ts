@@ -132,19 +132,33 @@ export function panRanges(bytes: Buffer, hex: HexView, knownPans: Iterable<strin
     i = j;
   }
   // Packed BCD: runs of decimal nibbles, the same two rules (separator nibble D), read from
-  // the bytes (nibble k is the high half of byte k/2 when k is even).
-  for (let k = 0; k < 2 * n; ) {
-    if (nibbleAt(bytes, k) > 9) {
-      k++;
-      continue;
+  // the bytes in one pass (nibble 2i is the high half of byte i, 2i+1 the low half).
+  let run = -1;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    const high = b >> 4;
+    const low = b & 0x0f;
+    if (high <= 9) {
+      if (run < 0) run = 2 * i;
+    } else if (run >= 0) {
+      bcdRunEnds(bytes, run, 2 * i, high, nibbles);
+      run = -1;
     }
-    let j = k + 1;
-    while (j < 2 * n && nibbleAt(bytes, j) <= 9) j++;
-    const len = j - k;
-    if (len >= 12 && len <= 19 && ((j < 2 * n && nibbleAt(bytes, j) === 0x0d) || (len >= 13 && luhnDigits(bytes, k, j, 2)))) keep(k, j, nibbles);
-    k = j;
+    if (low <= 9) {
+      if (run < 0) run = 2 * i + 1;
+    } else if (run >= 0) {
+      bcdRunEnds(bytes, run, 2 * i + 1, low, nibbles);
+      run = -1;
+    }
   }
+  if (run >= 0) bcdRunEnds(bytes, run, 2 * n, -1, nibbles);
   return { chars, nibbles };
+}
+
+/** A run of decimal nibbles [from, to), followed by nibble `next` (-1 at the end): a PAN to star? */
+function bcdRunEnds(bytes: Buffer, from: number, to: number, next: number, nibbles: number[]): void {
+  const len = to - from;
+  if (len >= 12 && len <= 19 && (next === 0x0d || (len >= 13 && luhnDigits(bytes, from, to, 2)))) keep(from, to, nibbles);
 }
 
 /**

@@ -16,6 +16,11 @@ export interface TcpOptions {
 /** TCP client, plain or TLS: an Ethernet ECR link or a host connection. */
 export class TcpTransport implements Transport {
   readonly type: 'tcp' | 'tls';
+
+  /** Plain reads are copied out of the shared read buffer into a buffer of their own (received()). */
+  get freshChunks(): boolean {
+    return !this.options.tls;
+  }
   readonly endpoint: string;
   readonly lineRate = undefined;
   private socket: net.Socket | undefined;

@@ -30,6 +30,11 @@ export interface Transport {
   /** Known when the link has a fixed line rate (serial); undefined for TCP. */
   readonly lineRate?: LineRate;
   readonly isOpen: boolean;
+  /**
+   * Every chunk handed to data listeners is a buffer of its own that the transport never
+   * touches again, so a listener may keep it without copying (the wire trace does).
+   */
+  readonly freshChunks?: boolean;
   open(): Promise<void>;
   write(data: Buffer): Promise<void>;
   close(): Promise<void>;
