@@ -18,6 +18,8 @@ import { panRanges } from '../masking/pan';
  */
 export class TraceLines {
   private buf: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  /** The same bytes, for 16-bit writes at any offset. */
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private used = 0;
   /** File offset of the buffer's first byte. */
   private written: number;
@@ -59,34 +61,50 @@ export class TraceLines {
     this.room(LONGEST_HEAD + 2 * n + 2 * n + 4);
     const out = this.buf;
     let p = this.used;
-    p = putAscii(out, p, '{"t_ns":');
-    p = putUint(out, p, t_ns);
-    p = putAscii(out, p, dir === 'out' ? ',"dir":"out","bytes":' : ',"dir":"in","bytes":');
-    p = putUint(out, p, n);
-    p = putAscii(out, p, ',"hex":"');
+    out.set(T_NS, p);
+    p = putUint(out, p + T_NS.length, t_ns);
+    const dirBytes = dir === 'out' ? DIR_OUT : DIR_IN;
+    out.set(dirBytes, p);
+    p = putUint(out, p + dirBytes.length, n);
+    out.set(HEX_KEY, p);
+    p += HEX_KEY.length;
     const hexAt = p;
+    // Two hex digits per byte, stored as one 16-bit write.
+    const view = this.view;
     for (let i = 0; i < n; i++) {
-      const b = data[i]!;
-      out[p++] = HEX[b >> 4]!;
-      out[p++] = HEX[b & 15]!;
+      view.setUint16(p, HEX_PAIRS[data[i]!]!, true);
+      p += 2;
     }
     const hexView = pans.size > 0 ? out.subarray(hexAt, p) : NO_HEX;
     const { chars, nibbles } = panRanges(data, hexView, pans);
     for (let r = 0; r < nibbles.length; r += 2) out.fill(STAR, hexAt + nibbles[r]!, hexAt + nibbles[r + 1]!);
     for (let r = 0; r < chars.length; r += 2) out.fill(STAR, hexAt + 2 * chars[r]!, hexAt + 2 * chars[r + 1]!);
-    p = putAscii(out, p, '","ascii":"');
-    // Starred ASCII characters sit on starred hex digits, so the hex view says which they are.
-    const anyStars = chars.length > 0;
-    for (let i = 0; i < n; i++) {
-      const b = data[i]!;
-      if (anyStars && out[hexAt + 2 * i] === STAR && out[hexAt + 2 * i + 1] === STAR && isStarredChar(chars, i)) out[p++] = STAR;
-      else if (b < 0x20 || b > 0x7e) out[p++] = DOT;
-      else {
-        if (b === QUOTE || b === BACKSLASH) out[p++] = BACKSLASH;
-        out[p++] = b;
+    out.set(ASCII_KEY, p);
+    p += ASCII_KEY.length;
+    if (data.indexOf(QUOTE) < 0 && data.indexOf(BACKSLASH) < 0) {
+      // Nothing to escape: the bytes as they are, non-printables made '.', PAN digits starred.
+      data.copy(out, p);
+      for (let i = 0; i < n; i++) {
+        const b = data[i]!;
+        if (b < 0x20 || b > 0x7e) out[p + i] = DOT;
+      }
+      for (let r = 0; r < chars.length; r += 2) out.fill(STAR, p + chars[r]!, p + chars[r + 1]!);
+      p += n;
+    } else {
+      // Starred ASCII characters sit on starred hex digits, so the hex view says which they are.
+      const anyStars = chars.length > 0;
+      for (let i = 0; i < n; i++) {
+        const b = data[i]!;
+        if (anyStars && out[hexAt + 2 * i] === STAR && out[hexAt + 2 * i + 1] === STAR && isStarredChar(chars, i)) out[p++] = STAR;
+        else if (b < 0x20 || b > 0x7e) out[p++] = DOT;
+        else {
+          if (b === QUOTE || b === BACKSLASH) out[p++] = BACKSLASH;
+          out[p++] = b;
+        }
       }
     }
-    p = putAscii(out, p, '"}\n');
+    out.set(LINE_END, p);
+    p += LINE_END.length;
     this.used = p;
   }
 
@@ -107,7 +125,7 @@ export class TraceLines {
     fs.write(this.fd, batch.buf, 0, batch.length, batch.at, (err) => this.back(batch, err));
     this.written += this.used;
     this.used = 0;
-    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(INITIAL_BYTES);
+    this.setBuffer(this.spare.pop() ?? Buffer.allocUnsafe(INITIAL_BYTES));
   }
 
   /** Makes the file complete now: batches still on their way, then what is waiting. */
@@ -150,7 +168,12 @@ export class TraceLines {
   private room(bytes: number): void {
     if (this.used + bytes <= this.buf.length) return;
     this.write();
-    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
+    if (bytes > this.buf.length) this.setBuffer(Buffer.allocUnsafe(bytes));
+  }
+
+  private setBuffer(buf: Buffer): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
 }
 
@@ -170,18 +193,21 @@ const INITIAL_BYTES = 64 * 1024;
 /** `{"t_ns":` + 16 digits + `,"dir":"out","bytes":` + 10 digits + `,"hex":"` + `","ascii":"` with room to spare. */
 const LONGEST_HEAD = 96;
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+/** Byte → its two upper-case hex digits as a little-endian 16-bit value (first digit in the low byte). */
+const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => HEX[b >> 4]! | (HEX[b & 15]! << 8));
+const T_NS = Buffer.from('{"t_ns":', 'latin1');
+const DIR_OUT = Buffer.from(',"dir":"out","bytes":', 'latin1');
+const DIR_IN = Buffer.from(',"dir":"in","bytes":', 'latin1');
+const HEX_KEY = Buffer.from(',"hex":"', 'latin1');
+const ASCII_KEY = Buffer.from('","ascii":"', 'latin1');
+const LINE_END = Buffer.from('"}\n', 'latin1');
 const STAR = 0x2a;
 const DOT = 0x2e;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 /** No known PANs: nothing is looked up in the hex view. */
-const NO_HEX = { indexOf: (): number => -1 };
-
-function putAscii(out: Buffer, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
-  return at + text.length;
-}
+const NO_HEX = '';
 
 /** A non-negative integer in decimal, as JSON writes it. */
 function putUint(out: Buffer, at: number, value: number): number {

@@ -90,29 +90,26 @@ export function maskedViews(bytes: Buffer, knownPans: Iterable<string> = []): { 
   return { hex: starRanges(hex, hexRanges), ascii: starRanges(ascii, charRanges) };
 }
 
-/** Something a PAN's digits can be searched in: the hex view as a string, or as bytes. */
-export interface HexView {
-  indexOf(digits: string, from: number): number;
-}
-
 /**
  * Where the PANs of a chunk are, as the parts to star: `chars` are [from, to) pairs of byte
  * positions (ASCII digits; their hex digits are starred too), `nibbles` [from, to) pairs of hex
  * digit positions (packed BCD). `hex` is the chunk's hex view, where known PANs are looked
- * for as BCD at any nibble.
+ * for as BCD at any nibble (the view as a string, or as its bytes).
  *
  * Works on the bytes, not on strings: one pass finds ASCII digit runs, one finds runs of
  * decimal nibbles, and native indexOf finds the known PANs in either form. Runs once per
  * traced chunk, so it is kept cheap (about a µs for a 150-byte frame).
  */
-export function panRanges(bytes: Buffer, hex: HexView, knownPans: Iterable<string>): { chars: number[]; nibbles: number[] } {
+export function panRanges(bytes: Buffer, hex: string | Buffer, knownPans: Iterable<string>): { chars: number[]; nibbles: number[] } {
   const chars: number[] = [];
   const nibbles: number[] = [];
   for (const pan of knownPans) {
     if (pan.length < 12) continue;
     const asBytes = panBytes(pan);
     for (let at = bytes.indexOf(asBytes); at !== -1; at = bytes.indexOf(asBytes, at + 1)) keep(at, at + pan.length, chars);
-    for (let at = hex.indexOf(pan, 0); at !== -1; at = hex.indexOf(pan, at + 1)) keep(at, at + pan.length, nibbles);
+    // The PAN's digits are the same characters in the hex view: as bytes, searched without encoding the string again.
+    if (typeof hex === 'string') for (let at = hex.indexOf(pan); at !== -1; at = hex.indexOf(pan, at + 1)) keep(at, at + pan.length, nibbles);
+    else for (let at = hex.indexOf(asBytes); at !== -1; at = hex.indexOf(asBytes, at + 1)) keep(at, at + pan.length, nibbles);
   }
   // ASCII digit runs: a Luhn-valid 13–19 digit run standing alone, or 12–19 digits before a
   // track-2 separator ('=' or 'D').
