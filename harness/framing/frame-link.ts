@@ -19,6 +19,11 @@ export interface FrameTap {
 export interface FrameLink {
   readonly endpoint: string;
   send(frame: Frame): Promise<number>;
+  /**
+   * Optional: send() without a promise, for links whose transport takes bytes at once: returns
+   * the bytes sent, throws what send() would reject with.
+   */
+  sendNow?(frame: Frame): number;
   onFrame(listener: (frame: Frame, bytes: number) => void): () => void;
   onFramingError(listener: (err: Error) => void): () => void;
   onClose(listener: (cause: Error | undefined) => void): () => void;
@@ -74,6 +79,18 @@ export class TransportFrameLink implements FrameLink {
     this.tap?.out(bytes);
     return this.transport.write(bytes).then(() => bytes.length);
   }
+
+  /** Only while the transport takes bytes at once (writeNow); otherwise undefined, and send() it is. */
+  get sendNow(): ((frame: Frame) => number) | undefined {
+    return this.transport.writeNow ? this.sendAtOnce : undefined;
+  }
+
+  private readonly sendAtOnce = (frame: Frame): number => {
+    const bytes = this.framer.encode(frame);
+    this.tap?.out(bytes);
+    this.transport.writeNow!(bytes);
+    return bytes.length;
+  };
 
   onFrame(listener: (frame: Frame, bytes: number) => void): () => void {
     return this.listeners.onFrame(listener);

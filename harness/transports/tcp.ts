@@ -96,15 +96,21 @@ export class TcpTransport implements Transport {
   }
 
   write(data: Buffer): Promise<void> {
-    const socket = this.socket;
-    if (!socket || socket.destroyed) {
-      return Promise.reject(new LinkClosedError(`cannot send to ${this.endpoint}: the connection is closed`));
+    try {
+      this.writeNow(data);
+    } catch (err) {
+      return Promise.reject(err as Error);
     }
-    // Resolved once Node has the bytes, not when the kernel reports the write done: waiting for
+    return Promise.resolve();
+  }
+
+  writeNow(data: Buffer): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) throw new LinkClosedError(`cannot send to ${this.endpoint}: the connection is closed`);
+    // Done once Node has the bytes, not when the kernel reports the write done: waiting for
     // that callback costs a turn of the event loop per transaction. A failed write surfaces as
     // the socket's error and close, which fail everything in flight through 'disconnect'.
     socket.write(data);
-    return Promise.resolve();
   }
 
   close(): Promise<void> {

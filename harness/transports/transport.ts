@@ -37,6 +37,11 @@ export interface Transport {
   readonly freshChunks?: boolean;
   open(): Promise<void>;
   write(data: Buffer): Promise<void>;
+  /**
+   * Optional: write() for a transport that hands the bytes over at once — returns when it has
+   * them and throws (LinkClosedError) instead of rejecting, so a hot path makes no promise.
+   */
+  writeNow?(data: Buffer): void;
   close(): Promise<void>;
   /** Returns a function that removes the listener. */
   onData(listener: DataListener): () => void;
