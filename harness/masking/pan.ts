@@ -14,11 +14,21 @@ export function maskPan(pan: string): string {
 }
 
 export function luhnValid(digits: string): boolean {
+  if (digits.length === 0 || digits.length > DIGITS.length) return digits.length > 0 && /^[0-9]+$/.test(digits) && luhnOfText(digits);
+  for (let i = 0; i < digits.length; i++) {
+    const d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    DIGITS[i] = d;
+  }
+  return luhnOfValues(DIGITS, digits.length);
+}
+
+/** The Luhn check over the first `count` digit values (0–9) of `values`: the one implementation every scan calls. */
+export function luhnOfValues(values: ArrayLike<number>, count: number): boolean {
   let sum = 0;
   let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
+  for (let i = count - 1; i >= 0; i--) {
+    let d = values[i]!;
     if (double) {
       d *= 2;
       if (d > 9) d -= 9;
@@ -26,7 +36,14 @@ export function luhnValid(digits: string): boolean {
     sum += d;
     double = !double;
   }
-  return digits.length > 0 && sum % 10 === 0;
+  return sum % 10 === 0;
+}
+
+/** Digit values of a candidate, reused (card numbers have at most 19; longer text goes the slow way). */
+const DIGITS = new Uint8Array(32);
+
+function luhnOfText(digits: string): boolean {
+  return luhnOfValues(Array.from(digits, (c) => c.charCodeAt(0) - 48), digits.length);
 }
 
 /** Replace characters [start+6, end-4) of `text` with '*'. */
@@ -159,22 +176,12 @@ function bcdRunEnds(bytes: Buffer, from: number, to: number, next: number, nibbl
 }
 
 /**
- * Luhn over digits [from, to) of `bytes`, read as ASCII characters (perByte 1) or as nibbles
- * (perByte 2) — luhnValid without making the string.
+ * Luhn over digits [from, to) of `bytes` (at most 19), read as ASCII characters (perByte 1) or
+ * as nibbles (perByte 2) — luhnValid without making the string.
  */
 function luhnDigits(bytes: Buffer, from: number, to: number, perByte: 1 | 2): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = to - 1; i >= from; i--) {
-    let d = perByte === 1 ? bytes[i]! - 48 : nibbleAt(bytes, i);
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
+  for (let i = from; i < to; i++) DIGITS[i - from] = perByte === 1 ? bytes[i]! - 48 : nibbleAt(bytes, i);
+  return luhnOfValues(DIGITS, to - from);
 }
 
 const NON_PRINTABLE = /[^\x20-\x7e]/;

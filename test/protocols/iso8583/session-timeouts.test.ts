@@ -1,43 +1,24 @@
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Frame } from '../../../harness/framing/framer';
 import type { FrameLink } from '../../../harness/framing/frame-link';
 import { ResponseTimeoutError } from '../../../harness/errors';
-import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
-import { loadPackager } from '../../../harness/protocols/iso8583/packager';
 import { Iso8583Session } from '../../../harness/protocols/iso8583/session';
+import { codec, fakeLink } from './fake-link';
 
 /**
  * Every request times out after its own timeout, whatever else is in flight — the session keeps
  * one timer for all of them, set for the earliest deadline.
  */
-const codec = new Iso8583Codec(loadPackager('iso87ascii', path.join(__dirname, '..', '..', '..', 'devices')));
 
 /** A device that answers the n-th request after answerMs[n] ms (0: on the next turn of the event loop), or never when that is undefined. */
 function device(answerMs: (number | undefined)[]): FrameLink {
-  const listeners = new Set<(frame: Frame, bytes: number) => void>();
   let n = 0;
-  return {
-    endpoint: 'test device',
-    send: (frame) => {
-      const request = codec.unpack(frame.payload);
-      const after = answerMs[n++];
-      const answer = () => {
-        const payload = codec.pack({ mti: '0810', fields: { 11: request.fields[11]!, 39: '00', 70: '301' } });
-        for (const l of listeners) l({ payload, receivedAt: performance.now() }, payload.length);
-      };
-      // 0: at once (no timer of the device's own to count).
-      if (after === 0) setImmediate(answer);
-      else if (after !== undefined) setTimeout(answer, after);
-      return Promise.resolve(frame.payload.length);
-    },
-    onFrame: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    onFramingError: () => () => undefined,
-    onClose: () => () => undefined,
-  };
+  return fakeLink((request, reply) => {
+    const after = answerMs[n++];
+    const answer = () => reply({ mti: '0810', fields: { 11: request.fields[11]!, 39: '00', 70: '301' } });
+    // 0: at once (no timer of the device's own to count).
+    if (after === 0) setImmediate(answer);
+    else if (after !== undefined) setTimeout(answer, after);
+  });
 }
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

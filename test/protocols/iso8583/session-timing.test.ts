@@ -1,18 +1,14 @@
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Frame } from '../../../harness/framing/framer';
 import type { FrameLink } from '../../../harness/framing/frame-link';
-import { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
-import { loadPackager } from '../../../harness/protocols/iso8583/packager';
+import type { Iso8583Codec } from '../../../harness/protocols/iso8583/codec';
 import { Iso8583Session } from '../../../harness/protocols/iso8583/session';
 import type { TransactTiming } from '../../../harness/protocols/protocol';
+import { codec, fakeLink } from './fake-link';
 
 /**
  * The latency a session reports is the device's: from the request frame handed to the link to
  * the arrival of the answer, not the harness's own building and encoding around it.
  */
-const codec = new Iso8583Codec(loadPackager('iso87ascii', path.join(__dirname, '..', '..', '..', 'devices')));
-
 function spin(ms: number): void {
   const end = performance.now() + ms;
   while (performance.now() < end);
@@ -20,24 +16,7 @@ function spin(ms: number): void {
 
 /** A device that answers every request `answerMs` after it was sent. */
 function answeringLink(answerMs: number): FrameLink {
-  const listeners = new Set<(frame: Frame, bytes: number) => void>();
-  return {
-    endpoint: 'test device',
-    send: (frame) => {
-      const request = codec.unpack(frame.payload);
-      setTimeout(() => {
-        const payload = codec.pack({ mti: '0210', fields: { 11: request.fields[11]!, 39: '00', 41: request.fields[41]! } });
-        for (const l of listeners) l({ payload, receivedAt: performance.now() }, payload.length);
-      }, answerMs);
-      return Promise.resolve(frame.payload.length);
-    },
-    onFrame: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    onFramingError: () => () => undefined,
-    onClose: () => () => undefined,
-  };
+  return fakeLink((request, reply) => setTimeout(() => reply({ mti: '0210', fields: { 11: request.fields[11]!, 39: '00', 41: request.fields[41]! } }), answerMs));
 }
 
 describe('ISO 8583 session timing', () => {
