@@ -47,16 +47,20 @@ describe('tcp transport', () => {
     const kept: Buffer[] = [];
     const arrived = (t: TcpTransport, n: number) => new Promise<void>((resolve) => t.onData((chunk) => { kept.push(chunk); if (kept.length === n) resolve(); }));
     const allFour = Promise.race([arrived(a, 4), arrived(b, 4)]);
-    for (const [t, text] of [[a, 'first'], [b, 'second'], [a, 'third'], [b, 'fourth']] as const) {
-      await t.write(Buffer.from(text));
-      // One at a time, so each arrives as a read of its own.
-      await new Promise((r) => setTimeout(r, 20));
+    try {
+      for (const [t, text] of [[a, 'first'], [b, 'second'], [a, 'third'], [b, 'fourth']] as const) {
+        await t.write(Buffer.from(text));
+        // One at a time, so each arrives as a read of its own.
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await allFour;
+      expect(kept.map((c) => c.toString())).toEqual(['first', 'second', 'third', 'fourth']);
+    } finally {
+      // Closed whatever the verdict, so a failure is reported instead of holding jest open.
+      await a.close();
+      await b.close();
+      server.close();
     }
-    await allFour;
-    expect(kept.map((c) => c.toString())).toEqual(['first', 'second', 'third', 'fourth']);
-    await a.close();
-    await b.close();
-    server.close();
   });
 
   it('fires disconnect once when the device closes the link, and then refuses writes', async () => {
