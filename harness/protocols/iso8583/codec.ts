@@ -4,7 +4,7 @@
  * packager, so one codec serves every device.
  */
 import { Iso8583Error } from '../../errors';
-import { decodeBitmap, encodeBitmap, encodeBitmapHex } from './bitmap';
+import { decodeBitmap, encodeBitmap } from './bitmap';
 import { digitsToBcd, unpackNibbles } from './bcd';
 import { fieldLabel, packField, packFieldText, resolveFieldSpec, unpackField } from './field-codec';
 import type { FieldSpec } from './field-codec';
@@ -12,6 +12,16 @@ import { validatePackager } from './packager';
 import type { Iso8583Message, PackagerDef } from './types';
 
 const MTI_DIGITS = 4;
+const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
+
+function isFourDigits(s: string): boolean {
+  if (s.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
 export class Iso8583Codec {
   /** The packager as validated (defaults not filled in). */
@@ -25,6 +35,11 @@ export class Iso8583Codec {
   private readonly lastText: string[] = [];
   /** The same specs by the keys messages use ("2", "11"): no parsing per field. */
   private readonly specsByKey = new Map<string, FieldSpec>();
+  /** ASCII MTI and hex bitmap: messages can be packed as text (packText). */
+  private readonly textDialect: boolean;
+  /** packText's scratch: the fields' texts in order, and the bitmap as four 32-bit words. */
+  private readonly texts: string[] = [];
+  private readonly words = new Uint32Array(4);
 
   /**
    * Validates the packager against the packager schema (a code-built packager gets the same
@@ -39,6 +54,7 @@ export class Iso8583Codec {
       this.specs.set(number, spec);
       if (number >= 2) this.specsByKey.set(String(number), spec);
     }
+    this.textDialect = this.packager.mtiEncoding !== 'bcd' && this.packager.bitmapEncoding === 'hex';
   }
 
   /**
@@ -51,11 +67,18 @@ export class Iso8583Codec {
       throw new Iso8583Error('cannot pack: the message must be an object { mti, fields }');
     }
     const fields = msg.fields as Record<string, unknown>;
+    const keys = Object.keys(fields);
+    // Everyday dialects (ASCII MTI, hex bitmap, ASCII fields) are written straight into the
+    // message's bytes; anything binary, or anything packFieldText turns down, goes field by field.
+    if (this.textDialect && typeof msg.mti === 'string' && isFourDigits(msg.mti)) {
+      const bytes = this.packText(msg.mti, fields, keys);
+      if (bytes) return bytes;
+    }
     const specs: FieldSpec[] = [];
     const values: unknown[] = [];
     let ascending = true;
     // Integer keys come out of Object.keys in ascending order, so the sort is rarely needed.
-    for (const key of Object.keys(fields)) {
+    for (const key of keys) {
       const value = fields[key];
       if (value === undefined) continue;
       const spec = this.specsByKey.get(key) ?? this.specForKey(key);
@@ -70,29 +93,61 @@ export class Iso8583Codec {
       values.splice(0, values.length, ...v);
     }
     const numbers = specs.map((spec) => spec.number);
-    // Everyday dialects (ASCII MTI, hex bitmap, ASCII fields) are built as one latin1 string and
-    // written once; anything binary goes field by field.
-    if (this.packager.mtiEncoding !== 'bcd' && this.packager.bitmapEncoding === 'hex' && typeof msg.mti === 'string' && /^[0-9]{4}$/.test(msg.mti)) {
-      let text = msg.mti + encodeBitmapHex(numbers);
-      let i = 0;
-      for (; i < specs.length; i++) {
-        const n = specs[i]!.number;
-        const value = values[i];
-        if (this.lastValue[n] === value) {
-          text += this.lastText[n];
-          continue;
-        }
-        const part = packFieldText(specs[i]!, value);
-        if (part === undefined) break;
-        this.lastValue[n] = value;
-        this.lastText[n] = part;
-        text += part;
-      }
-      if (i === specs.length) return Buffer.from(text, 'latin1');
-    }
     const parts = [this.packMti(msg.mti), encodeBitmap(numbers, this.packager.bitmapEncoding)];
     for (let i = 0; i < specs.length; i++) parts.push(packField(specs[i]!, values[i]));
     return Buffer.concat(parts);
+  }
+
+  /**
+   * The text dialect's message as bytes, written in place: MTI, hex bitmap, then each field's
+   * text (the last text per field is kept: most fields repeat from one request to the next).
+   * No string is joined and no array made per message: this runs for every request a load
+   * test sends. Undefined when a field is not plain text, or the keys are not in ascending
+   * order: the general path handles (or rejects) those.
+   */
+  private packText(mti: string, fields: Record<string, unknown>, keys: string[]): Buffer | undefined {
+    const texts = this.texts;
+    let count = 0;
+    let size = MTI_DIGITS + 16;
+    let previous = 0;
+    const words = this.words;
+    words.fill(0);
+    for (const key of keys) {
+      const value = fields[key];
+      if (value === undefined) continue;
+      const spec = this.specsByKey.get(key) ?? this.specForKey(key);
+      const n = spec.number;
+      if (n < previous) return undefined;
+      previous = n;
+      let text = this.lastValue[n] === value ? this.lastText[n] : undefined;
+      if (text === undefined) {
+        text = packFieldText(spec, value);
+        if (text === undefined) return undefined;
+        this.lastValue[n] = value;
+        this.lastText[n] = text;
+      }
+      texts[count++] = text;
+      size += text.length;
+      words[(n - 1) >> 5] |= 0x80000000 >>> ((n - 1) & 31);
+    }
+    const secondary = previous > 64;
+    if (secondary) {
+      words[0] |= 0x80000000;
+      size += 16;
+    }
+    const out = Buffer.allocUnsafe(size);
+    for (let i = 0; i < MTI_DIGITS; i++) out[i] = mti.charCodeAt(i);
+    let p = MTI_DIGITS;
+    for (let w = 0; w < (secondary ? 4 : 2); w++) {
+      const word = words[w]!;
+      for (let shift = 28; shift >= 0; shift -= 4) out[p++] = HEX_DIGITS[(word >>> shift) & 15]!;
+    }
+    for (let i = 0; i < count; i++) {
+      const text = texts[i]!;
+      // packFieldText admits only characters below 256: each is its latin1 byte.
+      for (let j = 0; j < text.length; j++) out[p++] = text.charCodeAt(j);
+    }
+    return out;
   }
 
   /**
@@ -105,6 +160,10 @@ export class Iso8583Codec {
     const mti = this.unpackMti(data);
     const bitmap = decodeBitmap(data, this.mtiSize(), this.packager.bitmapEncoding);
     const fields: Record<number, string> = {};
+    // The highest field first: its slot sizes the object's element store once, instead of the
+    // store growing (and being copied) as ascending fields arrive. Overwritten below.
+    const highest = bitmap.fields[bitmap.fields.length - 1];
+    if (highest !== undefined) fields[highest] = '';
     let offset = bitmap.end;
     const latin1 = data.toString('latin1');
     let last: FieldSpec | undefined;

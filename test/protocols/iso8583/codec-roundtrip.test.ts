@@ -95,8 +95,8 @@ describe.each(packagersUnderTest())('ISO 8583 codec with packager %s', (_name, p
   });
 });
 
-describe('ISO 8583 codec: the one-string fast path', () => {
-  // pack() builds text-only dialects as one latin1 string; every byte must be what the
+describe('ISO 8583 codec: the text fast path', () => {
+  // pack() writes text-only dialects straight into the message's bytes; every byte must be what the
   // field-by-field path (packField, encodeBitmap) writes, or the two would disagree on the wire.
   const reference = (codec: Iso8583Codec, m: Iso8583Message): Buffer => {
     const numbers = Object.keys(m.fields).map(Number).sort((a, b) => a - b);
