@@ -40,6 +40,9 @@ export class Iso8583Codec {
   /** packText's scratch: the fields' texts in order, and the bitmap as four 32-bit words. */
   private readonly texts: string[] = [];
   private readonly words = new Uint32Array(4);
+  /** packLocating's field (0: none), and where packText wrote it. */
+  private locate = 0;
+  private located: { at: number; length: number } | undefined;
 
   /**
    * Validates the packager against the packager schema (a code-built packager gets the same
@@ -99,6 +102,23 @@ export class Iso8583Codec {
   }
 
   /**
+   * pack(), also saying where field `field`'s text lies in the bytes: when the message took the
+   * text path and the field is fixed-length, so the field can be rewritten in place in a copy
+   * (a request sent again under a new STAN: prepared-request.ts). Otherwise no `field`.
+   */
+  packLocating(msg: Iso8583Message, field: number): { bytes: Buffer; field?: { at: number; length: number } } {
+    this.locate = field;
+    this.located = undefined;
+    try {
+      const bytes = this.pack(msg);
+      return this.located ? { bytes, field: this.located } : { bytes };
+    } finally {
+      this.locate = 0;
+      this.located = undefined;
+    }
+  }
+
+  /**
    * The text dialect's message as bytes, written in place: MTI, hex bitmap, then each field's
    * text (the last text per field is kept: most fields repeat from one request to the next).
    * No string is joined and no array made per message: this runs for every request a load
@@ -108,6 +128,7 @@ export class Iso8583Codec {
   private packText(mti: string, fields: Record<string, unknown>, keys: string[]): Buffer | undefined {
     const texts = this.texts;
     let count = 0;
+    let locateIndex = -1;
     let size = MTI_DIGITS + 16;
     let previous = 0;
     const words = this.words;
@@ -126,6 +147,7 @@ export class Iso8583Codec {
         this.lastValue[n] = value;
         this.lastText[n] = text;
       }
+      if (n === this.locate && spec.lengthType === 'fixed') locateIndex = count;
       texts[count++] = text;
       size += text.length;
       words[(n - 1) >> 5] |= 0x80000000 >>> ((n - 1) & 31);
@@ -144,6 +166,7 @@ export class Iso8583Codec {
     }
     for (let i = 0; i < count; i++) {
       const text = texts[i]!;
+      if (i === locateIndex) this.located = { at: p, length: text.length };
       // packFieldText admits only characters below 256: each is its latin1 byte.
       for (let j = 0; j < text.length; j++) out[p++] = text.charCodeAt(j);
     }

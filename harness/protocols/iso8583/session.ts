@@ -3,6 +3,7 @@ import type { FrameLink } from '../../framing/frame-link';
 import { performance } from 'node:perf_hooks';
 import type { ProtocolMessage, ProtocolSession, SecretSink, TransactionOutcome, TransactionRequest, TransactOptions, TransactTiming } from '../protocol';
 import type { Iso8583Codec } from './codec';
+import { PreparedRequest } from './prepared-request';
 import type { Iso8583Message } from './types';
 
 /**
@@ -65,11 +66,13 @@ const REQUEST_MTI: Record<TransactionRequest['type'], string> = {
 export class Iso8583Session implements ProtocolSession {
   readonly protocol = 'iso8583';
   private readonly stans: StanSequence;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<AnswerKey, Pending>();
   private readonly detach: (() => void)[] = [];
   /** Responses that matched nothing in flight (late after a timeout, or unsolicited). */
   unmatched = 0;
   private closedCause: Error | undefined;
+  /** The last transaction request as packed, to send again under the next STAN. */
+  private prepared: PreparedRequest | undefined;
 
   constructor(
     private readonly link: FrameLink,
@@ -85,14 +88,30 @@ export class Iso8583Session implements ProtocolSession {
   }
 
   transact(request: TransactionRequest, options: TransactOptions): Promise<TransactionOutcome> {
+    // The outcome is made as the response is matched, not in a .then(): one promise less per transaction.
+    const answer = (response: Iso8583Message) => this.toOutcome(request, response);
+    const ms = this.now();
+    const prepared = this.prepared;
+    if (prepared?.fits(request, ms)) {
+      const stan = this.nextStan();
+      const payload = prepared.withStan(stan);
+      if (payload) {
+        if (request.card) this.secrets.addPan(request.card.pan);
+        return this.dispatch(prepared.mti, stan, payload, options, answer);
+      }
+      // A STAN that does not fill field 11 exactly: built and packed the long way, under that STAN.
+      request = { ...request, stan };
+    }
     let message: Iso8583Message;
+    let packed: ReturnType<Iso8583Codec['packLocating']>;
     try {
-      message = this.buildRequest(request);
+      message = this.buildRequest(request, ms);
+      packed = this.codec.packLocating(message, 11);
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    // The outcome is made as the response is matched, not in a .then(): one promise less per transaction.
-    return this.send(message, options, (response) => this.toOutcome(request, response));
+    this.prepared = PreparedRequest.of(request, ms, message.mti, message.fields[11]!, packed);
+    return this.sendPacked(message, packed.bytes, options, answer);
   }
 
   async exchangeMessage(message: ProtocolMessage, options: TransactOptions): Promise<{ request: ProtocolMessage; response: ProtocolMessage }> {
@@ -117,20 +136,30 @@ export class Iso8583Session implements ProtocolSession {
 
   private send<T>(message: Iso8583Message, options: TransactOptions, answerWith: (m: Iso8583Message) => T): Promise<T> {
     if (this.closedCause) return Promise.reject(this.closedCause);
-    const stan = message.fields[11];
-    if (!stan) return Promise.reject(new Iso8583Error(`request ${message.mti} has no STAN (field 11): responses cannot be matched`, { field: 11 }));
-    const key = responseMti(message.mti) + ':' + stan;
-    if (this.pending.has(key)) return Promise.reject(new Iso8583Error(`STAN ${stan} is already in flight for ${message.mti}`, { field: 11 }));
-    if (message.fields[2]) this.secrets.addPan(message.fields[2]);
     let payload: Buffer;
     try {
       payload = this.codec.pack(message);
     } catch (err) {
       return Promise.reject(err as Error);
     }
+    return this.sendPacked(message, payload, options, answerWith);
+  }
+
+  private sendPacked<T>(message: Iso8583Message, payload: Buffer, options: TransactOptions, answerWith: (m: Iso8583Message) => T): Promise<T> {
+    const stan = message.fields[11];
+    if (!stan) return Promise.reject(new Iso8583Error(`request ${message.mti} has no STAN (field 11): responses cannot be matched`, { field: 11 }));
+    if (message.fields[2]) this.secrets.addPan(message.fields[2]);
+    return this.dispatch(message.mti, stan, payload, options, answerWith);
+  }
+
+  /** Sends a packed request and waits for the answer that matches its MTI and STAN. */
+  private dispatch<T>(mti: string, stan: string, payload: Buffer, options: TransactOptions, answerWith: (m: Iso8583Message) => T): Promise<T> {
+    if (this.closedCause) return Promise.reject(this.closedCause);
+    const key = answerKey(responseMti(mti), stan);
+    if (this.pending.has(key)) return Promise.reject(new Iso8583Error(`STAN ${stan} is already in flight for ${mti}`, { field: 11 }));
     let entry!: Pending;
     const answer = new Promise<T>((resolve, reject) => {
-      entry = { requestMti: message.mti, stan, sentAt: 0, deadline: 0, timeoutMs: options.timeoutMs, timing: options.timing, answer: answerWith, resolve: resolve as (v: unknown) => void, reject };
+      entry = { requestMti: mti, stan, sentAt: 0, deadline: 0, timeoutMs: options.timeoutMs, timing: options.timing, answer: answerWith, resolve: resolve as (v: unknown) => void, reject };
       this.pending.set(key, entry);
     });
     const signal = options.signal;
@@ -236,8 +265,16 @@ export class Iso8583Session implements ProtocolSession {
     return this.stamp;
   }
 
-  buildRequest(request: TransactionRequest): Iso8583Message {
-    const { mmdd, hhmmss } = this.stampFor(this.options.clock ? this.options.clock().getTime() : Date.now());
+  private now(): number {
+    return this.options.clock ? this.options.clock().getTime() : Date.now();
+  }
+
+  /**
+   * The request message for a transaction at `ms` (default now). Every property of `request`
+   * read here must also be compared in PreparedRequest.fits.
+   */
+  buildRequest(request: TransactionRequest, ms = this.now()): Iso8583Message {
+    const { mmdd, hhmmss } = this.stampFor(ms);
     // A given STAN is a repeat of an earlier request (a retransmission after a lost link).
     const fields: Record<number, string> = { 7: mmdd + hhmmss, 11: request.stan ?? this.nextStan() };
     const mti = REQUEST_MTI[request.type];
@@ -299,13 +336,13 @@ export class Iso8583Session implements ProtocolSession {
     if (message.fields[2]) this.secrets.addPan(message.fields[2]);
     const track2 = message.fields[35];
     if (track2) this.secrets.addPan(track2.split(/[=D]/)[0] ?? '');
-    const key = message.mti + ':' + (message.fields[11] ?? '');
+    const key = answerKey(message.mti, message.fields[11] ?? '');
     const p = this.pending.get(key);
     if (p?.timing) p.timing.wireMs = receivedAt - p.sentAt;
     if (!this.settle(key, message)) this.unmatched++;
   }
 
-  private settle(key: string, message: Iso8583Message | undefined, error?: Error): boolean {
+  private settle(key: AnswerKey, message: Iso8583Message | undefined, error?: Error): boolean {
     const p = this.pending.get(key);
     if (!p) return false;
     this.pending.delete(key);
@@ -339,6 +376,29 @@ function asIs(m: Iso8583Message): Iso8583Message {
 
 function toProtocolMessage(m: Iso8583Message): ProtocolMessage {
   return { mti: m.mti, fields: Object.fromEntries(Object.entries(m.fields).map(([k, v]) => [k, v])) };
+}
+
+/** What a response is matched on: its MTI and STAN. */
+type AnswerKey = number | string;
+
+/**
+ * The key for MTI + STAN: one number when both are all digits (the everyday case: nothing
+ * joined, nothing to hash as a string on every request and every answer), else the two as text.
+ */
+function answerKey(mti: string, stan: string): AnswerKey {
+  if (mti.length !== 4 || stan.length !== 6) return mti + ':' + stan;
+  let value = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = mti.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return mti + ':' + stan;
+    value = value * 10 + d;
+  }
+  for (let i = 0; i < 6; i++) {
+    const d = stan.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return mti + ':' + stan;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 const RESPONSE_MTI = new Map<string, string>();
