@@ -81,25 +81,31 @@ export class TraceLines {
     for (let r = 0; r < chars.length; r += 2) out.fill(STAR, hexAt + 2 * chars[r]!, hexAt + 2 * chars[r + 1]!);
     out.set(ASCII_KEY, p);
     p += ASCII_KEY.length;
-    if (data.indexOf(QUOTE) < 0 && data.indexOf(BACKSLASH) < 0) {
-      // Nothing to escape: the bytes as they are, non-printables made '.', PAN digits starred.
-      data.copy(out, p);
-      for (let i = 0; i < n; i++) {
-        const b = data[i]!;
-        if (b < 0x20 || b > 0x7e) out[p + i] = DOT;
+    // One pass: printable bytes as they are (quotes and backslashes escaped), the rest as '.'.
+    const asciiAt = p;
+    for (let i = 0; i < n; i++) {
+      const b = data[i]!;
+      if (b < 0x20 || b > 0x7e) out[p++] = DOT;
+      else {
+        if (b === QUOTE || b === BACKSLASH) out[p++] = BACKSLASH;
+        out[p++] = b;
       }
-      for (let r = 0; r < chars.length; r += 2) out.fill(STAR, p + chars[r]!, p + chars[r + 1]!);
-      p += n;
-    } else {
-      // Starred ASCII characters sit on starred hex digits, so the hex view says which they are.
-      const anyStars = chars.length > 0;
-      for (let i = 0; i < n; i++) {
-        const b = data[i]!;
-        if (anyStars && out[hexAt + 2 * i] === STAR && out[hexAt + 2 * i + 1] === STAR && isStarredChar(chars, i)) out[p++] = STAR;
-        else if (b < 0x20 || b > 0x7e) out[p++] = DOT;
-        else {
-          if (b === QUOTE || b === BACKSLASH) out[p++] = BACKSLASH;
-          out[p++] = b;
+    }
+    if (chars.length > 0) {
+      if (p - asciiAt === n) {
+        // Nothing escaped: character i is at asciiAt + i, and PAN digits are starred in place.
+        for (let r = 0; r < chars.length; r += 2) out.fill(STAR, asciiAt + chars[r]!, asciiAt + chars[r + 1]!);
+      } else {
+        // Escapes moved the characters: written again, starring as it goes.
+        p = asciiAt;
+        for (let i = 0; i < n; i++) {
+          const b = data[i]!;
+          if (isStarredChar(chars, i)) out[p++] = STAR;
+          else if (b < 0x20 || b > 0x7e) out[p++] = DOT;
+          else {
+            if (b === QUOTE || b === BACKSLASH) out[p++] = BACKSLASH;
+            out[p++] = b;
+          }
         }
       }
     }

@@ -52,10 +52,10 @@ const other = <T>(current: T, ...values: T[]): fc.Arbitrary<T> => fc.constantFro
 function variantOf(base: TransactionRequest): fc.Arbitrary<TransactionRequest> {
   return fc.oneof(
     fc.constant(base),
-    other(base.type, 'sale', 'refund', 'reversal').map((type) => ({ ...base, type })),
+    other<TransactionRequest['type']>(base.type, 'sale', 'refund', 'reversal').map((type) => ({ ...base, type })),
     other(base.amountMinor, undefined, 1234, 1235).map((amountMinor) => ({ ...base, amountMinor })),
     other(base.currency, undefined, '978', '840').map((currency) => ({ ...base, currency })),
-    other(base.card?.pan, '4761739001010010', '4761739001010028').map((pan) => ({ ...base, card: { ...base.card, pan } })),
+    other<string>(base.card!.pan, '4761739001010010', '4761739001010028').map((pan) => ({ ...base, card: { ...base.card, pan } })),
     other(base.card?.expiry, undefined, '2512', '2601').map((expiry) => ({ ...base, card: { pan: base.card!.pan, expiry } })),
     other(base.originalStan, undefined, '000007', '000008').map((originalStan) => ({ ...base, originalStan })),
     other(base.stan, undefined, '000042').map((stan) => ({ ...base, stan })),
