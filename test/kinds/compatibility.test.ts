@@ -59,10 +59,12 @@ describe('compatibility kind (RS232 vs Ethernet on the emulated terminal)', () =
   }, 60_000);
 
   it('a latency threshold on the ratio can fail: the RS232 side as B is several times slower than TCP', async () => {
-    const report = await runOnProfile(DUAL, [{ id: 'ba', kind: 'compatibility', interface: 'ecr-tcp', params: { compareWith: 'ecr-rs232', script: script.slice(0, 1), performance: { transaction: sale('12.34'), iterations: 40, warmup: 4 } }, thresholds: { p99_ratio: { max: 1.1 } } }]);
+    // On p50, not p99: the p99 of 40 samples is about their slowest, so one TCP transaction held
+    // up on a loaded machine can bring the ratio under 1.1 (it did once, in a clean-clone CI run).
+    const report = await runOnProfile(DUAL, [{ id: 'ba', kind: 'compatibility', interface: 'ecr-tcp', params: { compareWith: 'ecr-rs232', script: script.slice(0, 1), performance: { transaction: sale('12.34'), iterations: 40, warmup: 4 } }, thresholds: { p50_ratio: { max: 1.1 } } }]);
     const r = report.tests[0]!;
     expect(r.state).toBe('failed');
-    expect(measured(r, 'p99_ratio')!).toBeGreaterThan(1.1);
+    expect(measured(r, 'p50_ratio')!).toBeGreaterThan(1.1);
   }, 60_000);
 
   it('divergentSerialCodes: the serial front-end answers 51 where Ethernet answers 05 — the entry is different and the test fails', async () => {
