@@ -195,7 +195,8 @@ function writeAllSync(fd: number, buf: Buffer, length: number, at: number): void
   while (done < length) done += fs.writeSync(fd, buf, done, length - done, at + done);
 }
 
-const INITIAL_BYTES = 64 * 1024;
+/** Twice a write batch (wire-recorder.ts): room for the lines a step adds after the batch fills. */
+export const INITIAL_BYTES = 512 * 1024;
 /** `{"t_ns":` + 16 digits + `,"dir":"out","bytes":` + 10 digits + `,"hex":"` + `","ascii":"` with room to spare. */
 const LONGEST_HEAD = 96;
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { TraceLines } from '../../harness/channel/trace-lines';
+import { INITIAL_BYTES, TraceLines } from '../../harness/channel/trace-lines';
 import { maskedViews } from '../../harness/masking/pan';
 
 const PAN = '4761739001010119'; // Visa test card, Luhn-valid
@@ -95,15 +95,18 @@ describe('Trace lines built as bytes', () => {
 
   it('keeps lines whole across a batch larger than its buffer, and a chunk larger than the buffer', () => {
     const small = Buffer.from('0210 approved', 'latin1');
-    const huge = Buffer.alloc(100 * 1024, 0x41);
+    // Lines of about 80 bytes: enough of them to fill the buffer twice over; and one chunk whose
+    // line (three characters a byte) is bigger than the buffer by itself.
+    const count = Math.ceil((2 * INITIAL_BYTES) / 80);
+    const huge = Buffer.alloc(INITIAL_BYTES / 2, 0x41);
     const lines = written((l) => {
-      for (let i = 0; i < 2000; i++) l.chunk(i, 'in', small, new Set());
+      for (let i = 0; i < count; i++) l.chunk(i, 'in', small, new Set());
       l.text('{"t_ns":9,"dir":"event","note":"reconnected — ü"}');
       l.chunk(10, 'out', huge, new Set());
     });
-    expect(lines).toHaveLength(2002);
-    expect(lines[1999]).toBe(expectedLine(1999, 'in', small, []));
-    expect(JSON.parse(lines[2000]!).note).toBe('reconnected — ü');
-    expect(JSON.parse(lines[2001]!).bytes).toBe(huge.length);
+    expect(lines).toHaveLength(count + 2);
+    expect(lines[count - 1]).toBe(expectedLine(count - 1, 'in', small, []));
+    expect(JSON.parse(lines[count]!).note).toBe('reconnected — ü');
+    expect(JSON.parse(lines[count + 1]!).bytes).toBe(huge.length);
   });
 });
