@@ -10,10 +10,10 @@ import type { Iso8583Message } from '../../../harness/protocols/iso8583/types';
 export const codec = new Iso8583Codec(loadPackager('iso87ascii', path.join(__dirname, '..', '..', '..', 'devices')));
 
 /**
- * A device behind a FrameLink, in-process: each request is decoded and handed to `onRequest`,
- * which answers through `reply` whenever it likes (or never).
+ * A device behind a FrameLink, in-process: each request is decoded and handed to `onRequest`
+ * (with its bytes), which answers through `reply` whenever it likes (or never).
  */
-export function fakeLink(onRequest: (request: Iso8583Message, reply: (answer: Iso8583Message) => void) => void): FrameLink {
+export function fakeLink(onRequest: (request: Iso8583Message, reply: (answer: Iso8583Message) => void, payload: Buffer) => void): FrameLink {
   const listeners = new Set<(frame: Frame, bytes: number) => void>();
   const reply = (answer: Iso8583Message) => {
     const payload = codec.pack(answer);
@@ -22,7 +22,7 @@ export function fakeLink(onRequest: (request: Iso8583Message, reply: (answer: Is
   return {
     endpoint: 'test device',
     send: (frame) => {
-      onRequest(codec.unpack(frame.payload), reply);
+      onRequest(codec.unpack(frame.payload), reply, frame.payload);
       return Promise.resolve(frame.payload.length);
     },
     onFrame: (l) => {

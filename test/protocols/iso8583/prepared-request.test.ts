@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import type { Frame } from '../../../harness/framing/framer';
 import type { FrameLink } from '../../../harness/framing/frame-link';
 import type { TransactionRequest } from '../../../harness/protocols/protocol';
 import { Iso8583Session } from '../../../harness/protocols/iso8583/session';
-import { codec } from './fake-link';
+import { codec, fakeLink } from './fake-link';
 
 /**
  * A session sends a repeated transaction request from its packed bytes with only the STAN
@@ -13,24 +12,10 @@ import { codec } from './fake-link';
 
 /** A device that records each request's payload and approves it at once. */
 function recordingLink(sent: Buffer[]): FrameLink {
-  const listeners = new Set<(frame: Frame, bytes: number) => void>();
-  return {
-    endpoint: 'test device',
-    send: (frame) => {
-      sent.push(Buffer.from(frame.payload));
-      const request = codec.unpack(frame.payload);
-      const mti = String(Number(request.mti) + 10).padStart(4, '0');
-      const payload = codec.pack({ mti, fields: { 11: request.fields[11]!, 39: '00' } });
-      for (const l of listeners) l({ payload }, payload.length);
-      return Promise.resolve(frame.payload.length);
-    },
-    onFrame: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    onFramingError: () => () => undefined,
-    onClose: () => () => undefined,
-  };
+  return fakeLink((request, reply, payload) => {
+    sent.push(Buffer.from(payload));
+    reply({ mti: String(Number(request.mti) + 10).padStart(4, '0'), fields: { 11: request.fields[11]!, 39: '00' } });
+  });
 }
 
 const request: fc.Arbitrary<TransactionRequest> = fc.record(
