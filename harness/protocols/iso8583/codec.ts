@@ -12,6 +12,13 @@ import { validatePackager } from './packager';
 import type { Iso8583Message, PackagerDef } from './types';
 
 const MTI_DIGITS = 4;
+
+/** Where a field's text lies in packed bytes (`at` is -1 until found). */
+export interface FieldPlace {
+  number: number;
+  at: number;
+  length: number;
+}
 const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
 
 function isFourDigits(s: string): boolean {
@@ -40,9 +47,6 @@ export class Iso8583Codec {
   /** packText's scratch: the fields' texts in order, and the bitmap as four 32-bit words. */
   private readonly texts: string[] = [];
   private readonly words = new Uint32Array(4);
-  /** packLocating's field (0: none), and where packText wrote it. */
-  private locate = 0;
-  private located: { at: number; length: number } | undefined;
 
   /**
    * Validates the packager against the packager schema (a code-built packager gets the same
@@ -66,6 +70,22 @@ export class Iso8583Codec {
    * Throws Iso8583Error naming the field for a value the packager cannot carry.
    */
   pack(msg: Iso8583Message): Buffer {
+    return this.packFinding(msg);
+  }
+
+  /**
+   * pack(), also saying where field `field`'s text lies in the bytes: when the message took the
+   * text path and the field is fixed-length, so the field can be rewritten in place in a copy
+   * (a request sent again under a new STAN: prepared-request.ts). Otherwise no `field`.
+   */
+  packLocating(msg: Iso8583Message, field: number): { bytes: Buffer; field?: FieldPlace } {
+    const place: FieldPlace = { number: field, at: -1, length: 0 };
+    const bytes = this.packFinding(msg, place);
+    return place.at >= 0 ? { bytes, field: place } : { bytes };
+  }
+
+  /** pack(), filling in `place` when the text path writes its field. */
+  private packFinding(msg: Iso8583Message, place?: FieldPlace): Buffer {
     if (typeof msg !== 'object' || msg === null || typeof msg.fields !== 'object' || msg.fields === null) {
       throw new Iso8583Error('cannot pack: the message must be an object { mti, fields }');
     }
@@ -74,7 +94,7 @@ export class Iso8583Codec {
     // Everyday dialects (ASCII MTI, hex bitmap, ASCII fields) are written straight into the
     // message's bytes; anything binary, or anything packFieldText turns down, goes field by field.
     if (this.textDialect && typeof msg.mti === 'string' && isFourDigits(msg.mti)) {
-      const bytes = this.packText(msg.mti, fields, keys);
+      const bytes = this.packText(msg.mti, fields, keys, place);
       if (bytes) return bytes;
     }
     const specs: FieldSpec[] = [];
@@ -102,30 +122,13 @@ export class Iso8583Codec {
   }
 
   /**
-   * pack(), also saying where field `field`'s text lies in the bytes: when the message took the
-   * text path and the field is fixed-length, so the field can be rewritten in place in a copy
-   * (a request sent again under a new STAN: prepared-request.ts). Otherwise no `field`.
-   */
-  packLocating(msg: Iso8583Message, field: number): { bytes: Buffer; field?: { at: number; length: number } } {
-    this.locate = field;
-    this.located = undefined;
-    try {
-      const bytes = this.pack(msg);
-      return this.located ? { bytes, field: this.located } : { bytes };
-    } finally {
-      this.locate = 0;
-      this.located = undefined;
-    }
-  }
-
-  /**
    * The text dialect's message as bytes, written in place: MTI, hex bitmap, then each field's
    * text (the last text per field is kept: most fields repeat from one request to the next).
    * No string is joined and no array made per message: this runs for every request a load
    * test sends. Undefined when a field is not plain text, or the keys are not in ascending
    * order: the general path handles (or rejects) those.
    */
-  private packText(mti: string, fields: Record<string, unknown>, keys: string[]): Buffer | undefined {
+  private packText(mti: string, fields: Record<string, unknown>, keys: string[], place: FieldPlace | undefined): Buffer | undefined {
     const texts = this.texts;
     let count = 0;
     let locateIndex = -1;
@@ -147,7 +150,7 @@ export class Iso8583Codec {
         this.lastValue[n] = value;
         this.lastText[n] = text;
       }
-      if (n === this.locate && spec.lengthType === 'fixed') locateIndex = count;
+      if (n === place?.number && spec.lengthType === 'fixed') locateIndex = count;
       texts[count++] = text;
       size += text.length;
       words[(n - 1) >> 5] |= 0x80000000 >>> ((n - 1) & 31);
@@ -166,7 +169,10 @@ export class Iso8583Codec {
     }
     for (let i = 0; i < count; i++) {
       const text = texts[i]!;
-      if (i === locateIndex) this.located = { at: p, length: text.length };
+      if (i === locateIndex) {
+        place!.at = p;
+        place!.length = text.length;
+      }
       // packFieldText admits only characters below 256: each is its latin1 byte.
       for (let j = 0; j < text.length; j++) out[p++] = text.charCodeAt(j);
     }

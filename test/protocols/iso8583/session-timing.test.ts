@@ -27,6 +27,11 @@ describe('ISO 8583 session timing', () => {
       spin(40);
       return codec.pack(m);
     };
+    // Transaction requests are packed through packLocating (kept to be sent again: prepared-request.ts).
+    slowCodec.packLocating = (m, field) => {
+      spin(40);
+      return codec.packLocating(m, field);
+    };
     const session = new Iso8583Session(answeringLink(20), slowCodec, { addPan: () => undefined }, { terminalId: 'POSHIL01' });
     const timing: TransactTiming = {};
     const started = performance.now();
