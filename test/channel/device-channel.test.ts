@@ -133,4 +133,33 @@ describe('frame link', () => {
     near.emitData(Buffer.concat([Buffer.from([0, 3]), Buffer.from('yes')]));
     expect(events).toEqual(['frame ok', 'error FramingStreamError', 'frame yes']);
   });
+
+  it('taps a frame sent at once after the transport took it, and never one the transport refused', async () => {
+    const { TransportFrameLink } = await import('../../harness/framing/frame-link');
+    const { createFramer } = await import('../../harness/framing/registry');
+    const events: string[] = [];
+    let refuse = false;
+    const transport = {
+      type: 'tcp',
+      endpoint: 'fake',
+      isOpen: true,
+      open: async () => undefined,
+      close: async () => undefined,
+      onData: () => () => undefined,
+      onDisconnect: () => () => undefined,
+      write: async () => undefined,
+      writeNow: (data: Buffer) => {
+        if (refuse) throw new LinkClosedError('cannot send to fake: the connection is closed');
+        events.push(`written ${data.subarray(2).toString()}`);
+      },
+    };
+    const link = new TransportFrameLink(transport as never, createFramer({ type: 'length-prefix', lengthBytes: 2 }), {
+      out: (bytes) => events.push(`traced ${bytes.subarray(2).toString()}`),
+      in: () => undefined,
+    });
+    link.sendNow!({ payload: Buffer.from('first') });
+    refuse = true;
+    expect(() => link.sendNow!({ payload: Buffer.from('refused') })).toThrow(LinkClosedError);
+    expect(events).toEqual(['written first', 'traced first']);
+  });
 });
