@@ -75,8 +75,7 @@ export class TraceLines {
       view.setUint16(p, HEX_PAIRS[data[i]!]!, true);
       p += 2;
     }
-    const hexView = pans.size > 0 ? out.subarray(hexAt, p) : NO_HEX;
-    const { chars, nibbles } = panRanges(data, hexView, pans);
+    const { chars, nibbles } = panRanges(data, pans);
     for (let r = 0; r < nibbles.length; r += 2) out.fill(STAR, hexAt + nibbles[r]!, hexAt + nibbles[r + 1]!);
     for (let r = 0; r < chars.length; r += 2) out.fill(STAR, hexAt + 2 * chars[r]!, hexAt + 2 * chars[r + 1]!);
     out.set(ASCII_KEY, p);
@@ -213,8 +212,6 @@ const DOT = 0x2e;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
-/** No known PANs: nothing is looked up in the hex view. */
-const NO_HEX = '';
 
 /** A non-negative integer in decimal, as JSON writes it. */
 function putUint(out: Buffer, at: number, value: number): number {
