@@ -176,6 +176,62 @@ export function panRanges(bytes: Buffer, knownPans: Iterable<string>): { chars: 
   return { chars, nibbles };
 }
 
+/**
+ * Whether `next` has the same PAN ranges as `prev` (whose panRanges are `prevRanges`): two chunks
+ * of the same length that differ only in bytes [from, to), such as two requests of a closed
+ * loop whose STANs differ. Answers true only where that is certain:
+ * - every byte that differs is an ASCII digit in both, so no run of digits or of decimal
+ *   nibbles begins or ends anywhere else;
+ * - every such run holding one is shorter than 12 or longer than 19, so neither the Luhn nor the
+ *   track-2 rule looks at it;
+ * - no starred range of prev lies within a PAN's length of the edit, and no known PAN occurs
+ *   there in next (nor is any known "PAN" other than digits, which is searched as text).
+ * Anything else: false, and the caller works the ranges out afresh.
+ */
+export function editKeepsRanges(prev: Buffer, next: Buffer, from: number, to: number, prevRanges: { chars: number[]; nibbles: number[] }, knownPans: Iterable<string>): boolean {
+  const n = next.length;
+  if (prev.length !== n) return false;
+  let checkedTo = -1;
+  for (let i = from; i < to; i++) {
+    if (prev[i] === next[i]) continue;
+    if (!isDigitByte(prev[i]!) || !isDigitByte(next[i]!)) return false;
+    if (i < checkedTo) continue;
+    // The digit run holding byte i, and the decimal-nibble run around it (digits' nibbles are both decimal).
+    let start = i;
+    while (start > 0 && isDigitByte(next[start - 1]!)) start--;
+    let end = i + 1;
+    while (end < n && isDigitByte(next[end]!)) end++;
+    if (end - start >= 12 && end - start <= 19) return false;
+    let low = start;
+    while (low > 0 && bothDecimal(next[low - 1]!)) low--;
+    let high = end;
+    while (high < n && bothDecimal(next[high]!)) high++;
+    const nibbles = 2 * (high - low) + (low > 0 && (next[low - 1]! & 0x0f) <= 9 ? 1 : 0) + (high < n && next[high]! >> 4 <= 9 ? 1 : 0);
+    if (nibbles >= 12 && nibbles <= 19) return false;
+    checkedTo = end;
+  }
+  let longest = 19;
+  for (const pan of knownPans) {
+    if (pan.length < 12) continue;
+    if (knownPan(pan) === undefined) return false;
+    longest = Math.max(longest, pan.length);
+  }
+  const lo = Math.max(0, from - longest);
+  const hi = Math.min(n, to + longest);
+  for (let r = 0; r < prevRanges.chars.length; r += 2) if (prevRanges.chars[r + 1]! > lo && prevRanges.chars[r]! < hi) return false;
+  for (let r = 0; r < prevRanges.nibbles.length; r += 2) if (prevRanges.nibbles[r + 1]! > 2 * lo && prevRanges.nibbles[r]! < 2 * hi) return false;
+  const found: number[] = [];
+  for (const pan of knownPans) {
+    findAscii(next, lo, hi, pan, found);
+    findPacked(next, 2 * lo, 2 * hi, pan, found);
+  }
+  return found.length === 0;
+}
+
+function bothDecimal(b: number): boolean {
+  return b >> 4 <= 9 && (b & 0x0f) <= 9;
+}
+
 /** A run of decimal nibbles [from, to), followed by nibble `next` (-1 at the end): a PAN to star? */
 function bcdRunEnds(bytes: Buffer, from: number, to: number, next: number, knownPans: Iterable<string>, nibbles: number[]): void {
   const len = to - from;

@@ -70,6 +70,112 @@ describe('Trace lines built as bytes', () => {
     );
   });
 
+  describe('a chunk like the one before it in its direction (a closed loop: the next STAN, the next RRN)', () => {
+    const digits = fc.stringMatching(/^[0-9]{12,19}$/);
+    const piece = fc.oneof(
+      fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a)),
+      fc.stringMatching(/^[0-9]{1,40}$/).map((d) => Buffer.from(d, 'latin1')),
+      digits.map((d) => Buffer.from(d, 'latin1')),
+      digits.map((d) => Buffer.from(d.length % 2 ? `${d}F` : d, 'hex')),
+      fc.constantFrom(PAN, `16${PAN}000000001234`, `${PAN}=3012`).map((d) => Buffer.from(d, 'latin1')),
+      fc.constantFrom(`5${PAN}`, `12${PAN}34`, `16${PAN}0000`).map((d) => Buffer.from(d, 'hex')),
+      fc.constantFrom(...['=', 'D', '"', '\\', ';', 'C', '\u007f', '\u0000'].map((c) => Buffer.from(c, 'latin1'))),
+    );
+    /** An edit of a chunk: some bytes changed, mostly digits to digits (what a closed loop changes). */
+    const edit = fc.record({
+      at: fc.array(fc.nat(), { minLength: 0, maxLength: 6 }),
+      digit: fc.array(fc.integer({ min: 0x30, max: 0x39 }), { minLength: 6, maxLength: 6 }),
+      anyByte: fc.boolean(),
+      byte: fc.integer({ min: 0, max: 255 }),
+    });
+    const apply = (data: Buffer, e: { at: number[]; digit: number[]; anyByte: boolean; byte: number }): Buffer => {
+      const next = Buffer.from(data);
+      if (next.length === 0) return next;
+      e.at.forEach((a, i) => (next[a % next.length] = e.anyByte && i === 0 ? e.byte : e.digit[i]!));
+      return next;
+    };
+
+    it('writes every line as if it were the first, whatever changed between them', () => {
+      fc.assert(
+        fc.property(
+          fc.array(piece, { minLength: 1, maxLength: 8 }),
+          fc.array(piece, { minLength: 1, maxLength: 6 }),
+          fc.array(fc.tuple(fc.boolean(), edit), { maxLength: 12 }),
+          fc.subarray([PAN, '374245455400126', '6221261234567890129', '123456789012']),
+          (outPieces, inPieces, steps, pans) => {
+            const known = new Set(pans);
+            let current = { out: Buffer.concat(outPieces), in: Buffer.concat(inPieces) };
+            const sent: Array<{ dir: 'out' | 'in'; data: Buffer }> = [
+              { dir: 'out', data: current.out },
+              { dir: 'in', data: current.in },
+            ];
+            for (const [out, e] of steps) {
+              const dir = out ? 'out' : 'in';
+              current = { ...current, [dir]: apply(current[dir], e) };
+              sent.push({ dir, data: current[dir] });
+            }
+            const lines = written((l) => sent.forEach((c, t) => l.chunk(t, c.dir, c.data, known)));
+            expect(lines).toEqual(sent.map((c, t) => expectedLine(t, c.dir, c.data, pans)));
+          },
+        ),
+        { numRuns: 1500 },
+      );
+    });
+
+    it('works the PANs out afresh when an edit makes a run a card number, or brings in or breaks a known PAN', () => {
+      // A known PAN whose packed digits are the ASCII characters 01234567.
+      const packedAsText = '3031323334353637';
+      const cases: Array<[string, string, string[]]> = [
+        // The last digit makes a 16-digit run Luhn-valid: a card number nobody registered.
+        ['C5413330089010435X', 'C5413330089010434X', []],
+        // Inside a 28-digit run (no rule looks at it) the edit completes a known PAN…
+        [`C0000${PAN.slice(0, 12)}999900000000X`, `C0000${PAN}00000000X`, [PAN]],
+        // …or breaks it;
+        [`C0000${PAN}00000000X`, `C0000${PAN.slice(0, 12)}999900000000X`, [PAN]],
+        // and the same where the PAN shows packed, in the hex view only.
+        [`C00000000000001239999000X`, `C00000000000001234567000X`, [packedAsText]],
+        [`C00000000000001234567000X`, `C00000000000001239999000X`, [packedAsText]],
+      ];
+      for (const [before, after, pans] of cases) {
+        const known = new Set(pans);
+        const lines = written((l) => {
+          l.chunk(1, 'out', Buffer.from(before, 'latin1'), known);
+          l.chunk(2, 'out', Buffer.from(after, 'latin1'), known);
+        });
+        expect(lines).toEqual([expectedLine(1, 'out', Buffer.from(before, 'latin1'), pans), expectedLine(2, 'out', Buffer.from(after, 'latin1'), pans)]);
+      }
+      expect(JSON.parse(written((l) => l.chunk(1, 'in', Buffer.from('C5413330089010434X', 'latin1'), new Set()))[0]!).ascii).toBe('C541333******0434X');
+    });
+
+    it('formats afresh after the chunk before went out in a write (its line is no longer in the buffer)', () => {
+      // The STAN far enough from the PAN for the line before to be edited, were it still there.
+      const before = Buffer.from(`0200${PAN}${'0'.repeat(24)}00000001`, 'latin1');
+      const after = Buffer.from(`0200${PAN}${'0'.repeat(24)}00000002`, 'latin1');
+      const known = new Set([PAN]);
+      const lines = written((l) => {
+        l.chunk(1, 'out', before, known);
+        l.write();
+        l.text('{"t_ns":2,"dir":"event","note":"a line in between"}');
+        l.chunk(3, 'out', after, known);
+      });
+      expect(lines).toEqual([expectedLine(1, 'out', before, [PAN]), '{"t_ns":2,"dir":"event","note":"a line in between"}', expectedLine(3, 'out', after, [PAN])]);
+    });
+
+    it('works the PANs out afresh once a PAN has been registered since the chunk before', () => {
+      const known = new Set<string>();
+      const before = Buffer.from(`C0000${PAN}00000001X`, 'latin1');
+      const after = Buffer.from(`C0000${PAN}00000002X`, 'latin1');
+      const lines = written((l) => {
+        l.chunk(1, 'in', before, known);
+        known.add(PAN);
+        l.chunk(2, 'in', after, known);
+      });
+      expect(lines[0]).toBe(expectedLine(1, 'in', before, []));
+      expect(lines[1]).toBe(expectedLine(2, 'in', after, [PAN]));
+      expect(JSON.parse(lines[1]!).ascii).toContain('476173******0119');
+    });
+  });
+
   it('appends after what the file held, and a flush right after a background write leaves no gap', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poshil-trace-lines-'));
     const file = path.join(dir, 'trace.ndjson');
