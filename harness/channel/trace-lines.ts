@@ -171,6 +171,12 @@ export class TraceLines {
     return { hexAt, asciiAt, end: p, ranges };
   }
 
+  /** The buffer is starting over (written, or flushed and reused): no line in it can be edited any more. */
+  private forgetLines(): void {
+    this.lastOut = undefined;
+    this.lastIn = undefined;
+  }
+
   private remember(dir: 'out' | 'in', line: LastLine | undefined): void {
     if (dir === 'out') this.lastOut = line;
     else this.lastIn = line;
@@ -194,6 +200,7 @@ export class TraceLines {
     this.written += this.used;
     this.used = 0;
     this.setBuffer(this.spare.pop() ?? Buffer.allocUnsafe(INITIAL_BYTES));
+    this.forgetLines();
   }
 
   /** Makes the file complete now: batches still on their way, then what is waiting. */
@@ -204,6 +211,8 @@ export class TraceLines {
     writeAllSync(this.fd, this.buf, this.used, this.written);
     this.written += this.used;
     this.used = 0;
+    // The next lines go where these were.
+    this.forgetLines();
     if (this.failure) {
       const failure = this.failure;
       this.failure = undefined;
@@ -247,7 +256,7 @@ export class TraceLines {
 
 /** Where a chunk's views lie in the buffer, for editing them into the next chunk's. */
 interface LastLine {
-  /** The buffer holding them: once it is handed to a write, they are gone from reach. */
+  /** The buffer holding them (also forgotten when a write or a flush starts the buffer over). */
   buf: Buffer;
   data: Buffer;
   hexAt: number;

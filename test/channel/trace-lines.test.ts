@@ -100,7 +100,7 @@ describe('Trace lines built as bytes', () => {
         fc.property(
           fc.array(piece, { minLength: 1, maxLength: 8 }),
           fc.array(piece, { minLength: 1, maxLength: 6 }),
-          fc.array(fc.tuple(fc.boolean(), edit), { maxLength: 12 }),
+          fc.array(fc.tuple(fc.boolean(), edit, fc.constantFrom('chunk', 'chunk', 'chunk', 'write', 'flush', 'event')), { maxLength: 12 }),
           fc.subarray([PAN, '374245455400126', '6221261234567890129', '123456789012']),
           (outPieces, inPieces, steps, pans) => {
             const known = new Set(pans);
@@ -109,13 +109,26 @@ describe('Trace lines built as bytes', () => {
               { dir: 'out', data: current.out },
               { dir: 'in', data: current.in },
             ];
-            for (const [out, e] of steps) {
-              const dir = out ? 'out' : 'in';
-              current = { ...current, [dir]: apply(current[dir], e) };
-              sent.push({ dir, data: current[dir] });
-            }
-            const lines = written((l) => sent.forEach((c, t) => l.chunk(t, c.dir, c.data, known)));
-            expect(lines).toEqual(sent.map((c, t) => expectedLine(t, c.dir, c.data, pans)));
+            const expected = sent.map((c, t) => expectedLine(t, c.dir, c.data, pans));
+            const lines = written((l) => {
+              sent.forEach((c, t) => l.chunk(t, c.dir, c.data, known));
+              // Between chunks the buffer may be handed to a write, flushed and reused, or get an event line.
+              steps.forEach(([out, e, action], k) => {
+                const t = 100 + k;
+                if (action === 'write') l.write();
+                else if (action === 'flush') l.flush();
+                else if (action === 'event') {
+                  l.text(`{"t_ns":${t},"dir":"event","note":"x"}`);
+                  expected.push(`{"t_ns":${t},"dir":"event","note":"x"}`);
+                } else {
+                  const dir = out ? 'out' : 'in';
+                  current = { ...current, [dir]: apply(current[dir], e) };
+                  l.chunk(t, dir, current[dir], known);
+                  expected.push(expectedLine(t, dir, current[dir], pans));
+                }
+              });
+            });
+            expect(lines).toEqual(expected);
           },
         ),
         { numRuns: 1500 },
@@ -147,14 +160,14 @@ describe('Trace lines built as bytes', () => {
       expect(JSON.parse(written((l) => l.chunk(1, 'in', Buffer.from('C5413330089010434X', 'latin1'), new Set()))[0]!).ascii).toBe('C541333******0434X');
     });
 
-    it('formats afresh after the chunk before went out in a write (its line is no longer in the buffer)', () => {
+    it.each(['write', 'flush'] as const)('formats afresh after the chunk before went out in a %s (its line is no longer in the buffer)', (action) => {
       // The STAN far enough from the PAN for the line before to be edited, were it still there.
       const before = Buffer.from(`0200${PAN}${'0'.repeat(24)}00000001`, 'latin1');
       const after = Buffer.from(`0200${PAN}${'0'.repeat(24)}00000002`, 'latin1');
       const known = new Set([PAN]);
       const lines = written((l) => {
         l.chunk(1, 'out', before, known);
-        l.write();
+        l[action]();
         l.text('{"t_ns":2,"dir":"event","note":"a line in between"}');
         l.chunk(3, 'out', after, known);
       });
