@@ -196,18 +196,21 @@ export function editKeepsRanges(prev: Buffer, next: Buffer, from: number, to: nu
     if (prev[i] === next[i]) continue;
     if (!isDigitByte(prev[i]!) || !isDigitByte(next[i]!)) return false;
     if (i < checkedTo) continue;
-    // The digit run holding byte i, and the decimal-nibble run around it (digits' nibbles are both decimal).
+    // The digit run holding byte i, and the decimal-nibble run around it (digits' nibbles are
+    // both decimal). Only whether a run is 12–19 long matters, so a scan stops once it is longer.
     let start = i;
-    while (start > 0 && isDigitByte(next[start - 1]!)) start--;
+    while (start > 0 && i - start < 19 && isDigitByte(next[start - 1]!)) start--;
     let end = i + 1;
-    while (end < n && isDigitByte(next[end]!)) end++;
+    while (end < n && end - start < 20 && isDigitByte(next[end]!)) end++;
     if (end - start >= 12 && end - start <= 19) return false;
-    let low = start;
-    while (low > 0 && bothDecimal(next[low - 1]!)) low--;
-    let high = end;
-    while (high < n && bothDecimal(next[high]!)) high++;
-    const nibbles = 2 * (high - low) + (low > 0 && (next[low - 1]! & 0x0f) <= 9 ? 1 : 0) + (high < n && next[high]! >> 4 <= 9 ? 1 : 0);
-    if (nibbles >= 12 && nibbles <= 19) return false;
+    if (end - start < 10) {
+      let low = start;
+      while (low > 0 && end - low < 10 && bothDecimal(next[low - 1]!)) low--;
+      let high = end;
+      while (high < n && high - low < 10 && bothDecimal(next[high]!)) high++;
+      const nibbles = 2 * (high - low) + (low > 0 && (next[low - 1]! & 0x0f) <= 9 ? 1 : 0) + (high < n && next[high]! >> 4 <= 9 ? 1 : 0);
+      if (nibbles >= 12 && nibbles <= 19) return false;
+    }
     checkedTo = end;
   }
   let longest = 19;
