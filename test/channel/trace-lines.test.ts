@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { INITIAL_BYTES, TraceLines } from '../../harness/channel/trace-lines';
-import { maskedViews } from '../../harness/masking/pan';
+import { luhnValid, maskedViews } from '../../harness/masking/pan';
 
 const PAN = '4761739001010119'; // Visa test card, Luhn-valid
 const UNKNOWN_PAN = '5413330089010434'; // Luhn-valid, never registered
@@ -149,6 +149,11 @@ describe('Trace lines built as bytes', () => {
         [`C00000000000001239999000X`, `C00000000000001234567000X`, [packedAsText]],
         [`C00000000000001234567000X`, `C00000000000001239999000X`, [packedAsText]],
       ];
+      // Eight ASCII digits between non-decimal bytes are a run of 16 decimal nibbles: the last
+      // digit makes it Luhn-valid, a card number in packed BCD.
+      const valid = [...'0123456789'].find((d) => luhnValid(`31323334353637${Buffer.from(d).toString('hex')}`))!;
+      const invalid = String((Number(valid) + 1) % 10);
+      cases.push([`\u00aa1234567${invalid}\u00aa`, `\u00aa1234567${valid}\u00aa`, []]);
       for (const [before, after, pans] of cases) {
         const known = new Set(pans);
         const lines = written((l) => {
