@@ -58,7 +58,10 @@ export class TraceLines {
     return this.used;
   }
 
-  /** The line of one chunk, masked by itself (its PANs are all inside it). */
+  /**
+   * The line of one chunk, masked by itself (its PANs are all inside it). The chunk is kept
+   * until the next one in its direction, to compare with (edited()).
+   */
   chunk(t_ns: number, dir: 'out' | 'in', data: Buffer, pans: Set<string>): void {
     const n = data.length;
     // Worst case: every ASCII character escaped.
@@ -101,7 +104,8 @@ export class TraceLines {
   private edited(last: LastLine, hexAt: number, data: Buffer, pans: Set<string>): LastLine | undefined {
     const n = data.length;
     const before = last.data;
-    if (before.length !== n || last.pans !== pans || last.pansSize !== pans.size) return undefined;
+    // The same buffer again may have been changed in place since: nothing to compare it with.
+    if (before === data || before.length !== n || last.pans !== pans || last.pansSize !== pans.size) return undefined;
     let from = 0;
     while (from < n && data[from] === before[from]) from++;
     let to = n;

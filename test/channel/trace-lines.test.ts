@@ -179,6 +179,18 @@ describe('Trace lines built as bytes', () => {
       expect(lines).toEqual([expectedLine(1, 'out', before, [PAN]), '{"t_ns":2,"dir":"event","note":"a line in between"}', expectedLine(3, 'out', after, [PAN])]);
     });
 
+    it('formats afresh a buffer passed again after it was changed in place', () => {
+      const known = new Set([PAN]);
+      const data = Buffer.from(`0200${PAN}${'0'.repeat(24)}00000001`, 'latin1');
+      const lines = written((l) => {
+        l.chunk(1, 'out', data, known);
+        data.write('00000002', data.length - 8, 'latin1');
+        l.chunk(2, 'out', data, known);
+      });
+      expect(JSON.parse(lines[1]!).ascii.endsWith('00000002')).toBe(true);
+      expect(lines[1]).toBe(expectedLine(2, 'out', data, [PAN]));
+    });
+
     it('works the PANs out afresh once a PAN has been registered since the chunk before', () => {
       const known = new Set<string>();
       const before = Buffer.from(`C0000${PAN}00000001X`, 'latin1');
