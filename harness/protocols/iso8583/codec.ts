@@ -12,6 +12,8 @@ import { validatePackager } from './packager';
 import type { Iso8583Message, PackagerDef } from './types';
 
 const MTI_DIGITS = 4;
+/** ASCII MTIs by their value (0–9999), made on first sight (unpackMti). */
+const MTI_TEXT: (string | undefined)[] = new Array<string | undefined>(10_000);
 
 /** Where a field's text lies in packed bytes (`at` is -1 until found). */
 export interface FieldPlace {
@@ -251,7 +253,9 @@ export class Iso8583Codec {
       }
       return nibbles.join('');
     }
+    let key = 0;
     for (let i = 0; i < size; i++) {
+      key = key * 10 + data[i]! - 0x30;
       if (data[i]! < 0x30 || data[i]! > 0x39) {
         throw new Iso8583Error(
           `MTI: byte 0x${data[i].toString(16).toUpperCase().padStart(2, '0')} at offset ${i} is not an ASCII digit; this packager expects a 4-character ASCII MTI (mtiEncoding "ascii")`,
@@ -259,7 +263,8 @@ export class Iso8583Codec {
         );
       }
     }
-    return data.toString('latin1', 0, size);
+    // A device answers with a handful of MTIs: each string made once, not decoded per message.
+    return (MTI_TEXT[key] ??= data.toString('latin1', 0, size));
   }
 
   private specForKey(key: string): FieldSpec {
