@@ -223,13 +223,21 @@ export function editKeepsRanges(prev: Buffer, next: Buffer, from: number, to: nu
   const hi = Math.min(n, to + longest);
   for (let r = 0; r < prevRanges.chars.length; r += 2) if (prevRanges.chars[r + 1]! > lo && prevRanges.chars[r]! < hi) return false;
   for (let r = 0; r < prevRanges.nibbles.length; r += 2) if (prevRanges.nibbles[r + 1]! > 2 * lo && prevRanges.nibbles[r]! < 2 * hi) return false;
-  const found: number[] = [];
+  // A known PAN in next that holds no changed byte is in prev too, so among prevRanges and
+  // outside the window (checked above): only occurrences holding a changed byte are looked for.
+  const found = FOUND;
+  found.length = 0;
   for (const pan of knownPans) {
-    findAscii(next, lo, hi, pan, found);
-    findPacked(next, 2 * lo, 2 * hi, pan, found);
+    const len = pan.length;
+    findAscii(next, Math.max(0, from - len + 1), Math.min(n, to + len - 1), pan, found);
+    findPacked(next, Math.max(0, 2 * from - len + 1), Math.min(2 * n, 2 * to + len - 1), pan, found);
+    if (found.length > 0) return false;
   }
-  return found.length === 0;
+  return true;
 }
+
+/** editKeepsRanges' scratch list of occurrences (only whether there is one matters). */
+const FOUND: number[] = [];
 
 function bothDecimal(b: number): boolean {
   return b >> 4 <= 9 && (b & 0x0f) <= 9;

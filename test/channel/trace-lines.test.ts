@@ -148,6 +148,12 @@ describe('Trace lines built as bytes', () => {
         // and the same where the PAN shows packed, in the hex view only.
         [`C00000000000001239999000X`, `C00000000000001234567000X`, [packedAsText]],
         [`C00000000000001234567000X`, `C00000000000001239999000X`, [packedAsText]],
+        // The edit is the known PAN's last digit, or its first: the PAN ends, or begins, at the
+        // changed byte (the edges of where a new PAN can lie).
+        [`C0000${PAN.slice(0, 15)}8${'0'.repeat(8)}X`, `C0000${PAN}${'0'.repeat(8)}X`, [PAN]],
+        [`C00005${PAN.slice(1)}${'0'.repeat(8)}X`, `C0000${PAN}${'0'.repeat(8)}X`, [PAN]],
+        // Packed from the changed byte's low nibble: '1' (0x31) begins 1 3 2 3 … 8 3.
+        [`C${'0'.repeat(13)}9234567839000X`, `C${'0'.repeat(13)}1234567839000X`, ['1323334353637383']],
       ];
       // Eight ASCII digits between non-decimal bytes are a run of 16 decimal nibbles: the last
       // digit makes it Luhn-valid, a card number in packed BCD.
