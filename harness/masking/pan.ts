@@ -226,17 +226,20 @@ export function editKeepsRanges(prev: Buffer, next: Buffer, from: number, to: nu
   // A known PAN in next that holds no changed byte is in prev too, so among prevRanges and
   // outside the window (checked above): only occurrences holding a changed byte are looked for.
   const found = FOUND;
-  found.length = 0;
   for (const pan of knownPans) {
     const len = pan.length;
     findAscii(next, Math.max(0, from - len + 1), Math.min(n, to + len - 1), pan, found);
     findPacked(next, Math.max(0, 2 * from - len + 1), Math.min(2 * n, 2 * to + len - 1), pan, found);
-    if (found.length > 0) return false;
+    if (found.length > 0) {
+      // Emptied only when used (rarely): setting an array's length is a call into the runtime.
+      found.length = 0;
+      return false;
+    }
   }
   return true;
 }
 
-/** editKeepsRanges' scratch list of occurrences (only whether there is one matters). */
+/** editKeepsRanges' scratch list of occurrences (only whether there is one matters; kept empty). */
 const FOUND: number[] = [];
 
 function bothDecimal(b: number): boolean {
