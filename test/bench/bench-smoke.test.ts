@@ -16,10 +16,14 @@ const GROUPS = [
 ];
 
 function runBench(names: string[], out: string): Promise<{ code: number | null; output: string }> {
+  return runScript('bench/run.ts', names, { BENCH_SCALE: 'tiny', BENCH_OUT: out });
+}
+
+function runScript(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/run.ts'), ...names], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
       cwd: ROOT,
-      env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: out, NODE_OPTIONS: '' },
+      env: { ...process.env, ...env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -67,6 +71,13 @@ describe('benchmarks (tiny smoke run)', () => {
       expect(typeof row.poshil.value).toBe('number');
       expect(typeof row.baseline.value).toBe('number');
     }
+  }, 60_000);
+
+  it('compares two builds in one process (here this checkout with itself)', async () => {
+    const r = await runScript('bench/compare-builds.ts', [ROOT, '1']);
+    expect(r.code).toBe(0);
+    for (const task of ['raw', 'this', 'other']) expect(r.output).toMatch(new RegExp(`^${task} +[0-9.]+ µs wall +[0-9.]+ µs CPU +[0-9.]+× raw$`, 'm'));
+    expect((await runScript('bench/compare-builds.ts', [])).code).toBe(2);
   }, 60_000);
 
   it('refuses an unknown benchmark name', async () => {
