@@ -12,6 +12,7 @@
  * CPU time (all threads, process.cpuUsage) per transaction, and the median of the blocks'
  * ratios to the raw client.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { openContenders, type Contenders } from './closed-loop';
 import { SALE, benchProfile, withEmulator } from './device';
@@ -99,8 +100,13 @@ if (require.main === module) {
     console.error('usage: npx tsx bench/compare-builds.ts <other checkout> [blocks, default 50]');
     process.exit(2);
   }
+  const root = path.resolve(other);
+  if (!fs.existsSync(path.join(root, 'bench', 'closed-loop.ts')) || !fs.existsSync(path.join(root, 'node_modules'))) {
+    console.error(`compare-builds: ${root} is not a poshil checkout with its node_modules (it needs bench/closed-loop.ts and node_modules/; link them with ln -s "$PWD/node_modules" ${root}/)`);
+    process.exit(2);
+  }
   const log = (line: string) => console.error(`[compare] ${line}`);
-  compareBuilds({ other: path.resolve(other), blocks: Number(blocks ?? 50), perBlock: 500, warmupBlocks: 3, log })
+  compareBuilds({ other: root, blocks: Number(blocks ?? 50), perBlock: 500, warmupBlocks: 3, log })
     .then((c) => {
       for (const [name, f] of Object.entries(c)) {
         console.log(`${name.padEnd(6)} ${f.wallUs.toFixed(1).padStart(7)} µs wall  ${f.cpuUs.toFixed(1).padStart(6)} µs CPU  ${f.ratioToRaw.toFixed(3)}× raw`);

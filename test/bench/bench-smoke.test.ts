@@ -78,6 +78,9 @@ describe('benchmarks (tiny smoke run)', () => {
     expect(r.code).toBe(0);
     for (const task of ['raw', 'this', 'other']) expect(r.output).toMatch(new RegExp(`^${task} +[0-9.]+ µs wall +[0-9.]+ µs CPU +[0-9.]+× raw$`, 'm'));
     expect((await runScript('bench/compare-builds.ts', [])).code).toBe(2);
+    const notACheckout = await runScript('bench/compare-builds.ts', [dir]);
+    expect(notACheckout.code).toBe(2);
+    expect(notACheckout.output).toContain('is not a poshil checkout');
   }, 60_000);
 
   it('refuses an unknown benchmark name', async () => {
