@@ -4,7 +4,7 @@ import type { DeviceProfile } from '../harness/suite/types';
 import { SALE, attachedProfile, benchProfile, measurement, runOneTest, unusable, withEmulator, type TcpEndpoint } from './device';
 import { RawClient, encodeRequestFrames } from './raw-client';
 import { result, round, type BenchContext, type BenchResult, type Benchmark } from './results';
-import { median, nowNs } from './stats';
+import { median, nowNs, pairedMedian, divide } from './stats';
 
 /**
  * Latency poshil adds on top of the device, closed loop, one sale at a time.
@@ -110,8 +110,8 @@ async function compare(ctx: BenchContext, processingMs: number, sizes: { rounds:
     return {
       poshilP50Ms: median(poshil) ?? 0,
       rawP50Ms: median(raw) ?? 0,
-      pairedDiffMs: median(poshil.map((p, i) => p - raw[i]!)) ?? 0,
-      pairedRatio: median(poshil.map((p, i) => p / raw[i]!)) ?? Infinity,
+      pairedDiffMs: pairedMedian(poshil, raw, (p, r) => p - r) ?? 0,
+      pairedRatio: pairedMedian(poshil, raw, divide) ?? Infinity,
       poshilP99Ms: median(poshil99),
       rawP99Ms: median(raw99),
       rounds,

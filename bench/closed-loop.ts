@@ -11,7 +11,7 @@ import type { DeviceProfile } from '../harness/suite/types';
 import { SALE, benchProfile, withEmulator, type TcpEndpoint } from './device';
 import { FreshFrames, RawClient, encodeRequestFrames } from './raw-client';
 import { result, round, type BenchContext, type BenchResult, type Benchmark } from './results';
-import { median } from './stats';
+import { median, pairedMedian, divide } from './stats';
 
 /**
  * Closed-loop transactions per second over TCP loopback: one sale in flight at a time against
@@ -143,8 +143,8 @@ export const closedLoop: Benchmark = {
         const rawTps = median(hz.raw) ?? 0;
         // Paired: each round's two tasks ran back to back, so a busy machine in one round
         // weighs on both; the median of the rounds' ratios is robust to that.
-        const ratio = median(hz.poshil.map((v, i) => v / hz.raw[i])) ?? 0;
-        const untracedRatio = median(hz['poshil (no trace)'].map((v, i) => v / hz.raw[i])) ?? 0;
+        const ratio = pairedMedian(hz.poshil, hz.raw, divide) ?? 0;
+        const untracedRatio = pairedMedian(hz['poshil (no trace)'], hz.raw, divide) ?? 0;
         const notes = [
           `median of ${size.rounds} tinybench round(s) of ${size.timeMs} ms per task (after a discarded warm-up round); ratio = median of the rounds' poshil ÷ raw; emulator processing time fixed at 0 ms; one connection each, one request in flight`,
           `poshil per transaction ${round(median(meanUs.poshil) ?? 0, 1)} µs vs raw ${round(median(meanUs.raw) ?? 0, 1)} µs: poshil adds ${round((median(meanUs.poshil) ?? 0) - (median(meanUs.raw) ?? 0), 1)} µs`,

@@ -5,7 +5,7 @@ import { loadPackager } from '../harness/protocols/iso8583/packager';
 import type { Iso8583Message } from '../harness/protocols/iso8583/types';
 import { ROOT } from './device';
 import { result, round, type BenchContext, type BenchResult, type Benchmark } from './results';
-import { median } from './stats';
+import { median, pairedMedian, divide } from './stats';
 
 // iso_8583 ships no types; this is the part of its API the benchmark uses (see its README).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -105,7 +105,7 @@ export const codec: Benchmark = {
     const poshilHz = median(hz.poshil) ?? 0;
     const libHz = median(hz.iso_8583) ?? 0;
     // Paired per round (see closed-loop.ts): robust to a machine busy in one round only.
-    const ratio = median(hz.poshil.map((v, i) => v / hz.iso_8583[i])) ?? 0;
+    const ratio = pairedMedian(hz.poshil, hz.iso_8583, divide) ?? 0;
     const notes = [
       `one op = pack + unpack; median of ${size.rounds} tinybench round(s) of ${size.timeMs} ms per task; ratio = median of the rounds' poshil ÷ iso_8583`,
       `message bytes: poshil ${poshilBytes.length} (64-bit bitmap as 16 hex chars), iso_8583 ${libBytes.length} (always a 128-bit bitmap as 32 hex chars)`,

@@ -19,7 +19,7 @@ import { SALE, benchProfile, withEmulator } from './device';
 import { toTransactionRequest } from '../harness/kinds/transaction-spec';
 import type * as specModule from '../harness/kinds/transaction-spec';
 import type * as closedLoopModule from './closed-loop';
-import { median } from './stats';
+import { median, pairedMedian, divide } from './stats';
 
 export interface CompareOptions {
   /** Root of the other checkout. */
@@ -84,7 +84,7 @@ export async function compareBuilds(o: CompareOptions): Promise<Comparison> {
       const figures = (name: keyof typeof tasks): TaskFigures => ({
         wallUs: median(wall[name]) ?? 0,
         cpuUs: median(cpu[name]) ?? 0,
-        ratioToRaw: median(wall[name].map((w, i) => wall.raw[i]! / w)) ?? 0,
+        ratioToRaw: pairedMedian(wall.raw, wall[name], divide) ?? 0,
       });
       return { raw: figures('raw'), this: figures('this'), other: figures('other') };
     } finally {
